@@ -1,0 +1,208 @@
+//! `POST /api/v1/panel/license-action`: the 13 license actions, each
+//! expressible only with the fields it needs and carrying its own scope
+//! (`delete_*` need `licenses:delete`, the rest `licenses:update`).
+
+use serde::Serialize;
+
+use super::{Done, done};
+use crate::duration::LicenseDuration;
+use crate::endpoint::{Endpoint, MissingField, RequestParts};
+use crate::envelope::NoPayload;
+use crate::id::{ApplicationId, LicenseId};
+use crate::scope::Scope;
+use crate::validate::{InvalidInput, Problem};
+
+/// One license action with exactly the fields it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LicenseAction {
+    /// `add_time_to_every_license`.
+    AddTimeToEveryLicense {
+        /// Time to add.
+        duration: LicenseDuration,
+    },
+    /// `pause_every_license`.
+    PauseEveryLicense,
+    /// `unpause_every_license`.
+    UnpauseEveryLicense,
+    /// `delete_every_license` (`licenses:delete`).
+    DeleteEveryLicense,
+    /// `extend_duration_license`.
+    Extend {
+        /// The license.
+        license_id: LicenseId,
+        /// Time to add.
+        duration: LicenseDuration,
+    },
+    /// `reset_client_id_license`.
+    ResetClientId {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `pause_license`.
+    Pause {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `unpause_license`.
+    Unpause {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `delete_license` (`licenses:delete`).
+    Delete {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `blacklist_license`.
+    Blacklist {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `unblacklist_license`.
+    Unblacklist {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `reinitialize_license`.
+    Reinitialize {
+        /// The license.
+        license_id: LicenseId,
+    },
+    /// `link_license_to_user`.
+    LinkToUser {
+        /// The license.
+        license_id: LicenseId,
+        /// The app user's login.
+        user_login: String,
+    },
+}
+
+impl LicenseAction {
+    /// The wire name of the action.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LicenseAction::AddTimeToEveryLicense { .. } => "add_time_to_every_license",
+            LicenseAction::PauseEveryLicense => "pause_every_license",
+            LicenseAction::UnpauseEveryLicense => "unpause_every_license",
+            LicenseAction::DeleteEveryLicense => "delete_every_license",
+            LicenseAction::Extend { .. } => "extend_duration_license",
+            LicenseAction::ResetClientId { .. } => "reset_client_id_license",
+            LicenseAction::Pause { .. } => "pause_license",
+            LicenseAction::Unpause { .. } => "unpause_license",
+            LicenseAction::Delete { .. } => "delete_license",
+            LicenseAction::Blacklist { .. } => "blacklist_license",
+            LicenseAction::Unblacklist { .. } => "unblacklist_license",
+            LicenseAction::Reinitialize { .. } => "reinitialize_license",
+            LicenseAction::LinkToUser { .. } => "link_license_to_user",
+        }
+    }
+
+    /// The scope the action needs.
+    pub fn scope(&self) -> Scope {
+        match self {
+            LicenseAction::DeleteEveryLicense | LicenseAction::Delete { .. } => {
+                Scope::LicensesDelete
+            }
+            _ => Scope::LicensesUpdate,
+        }
+    }
+
+    /// The license it acts on, for single-license actions.
+    pub fn license_id(&self) -> Option<&LicenseId> {
+        match self {
+            LicenseAction::Extend { license_id, .. }
+            | LicenseAction::ResetClientId { license_id }
+            | LicenseAction::Pause { license_id }
+            | LicenseAction::Unpause { license_id }
+            | LicenseAction::Delete { license_id }
+            | LicenseAction::Blacklist { license_id }
+            | LicenseAction::Unblacklist { license_id }
+            | LicenseAction::Reinitialize { license_id }
+            | LicenseAction::LinkToUser { license_id, .. } => Some(license_id),
+            _ => None,
+        }
+    }
+
+    fn duration(&self) -> Option<LicenseDuration> {
+        match self {
+            LicenseAction::AddTimeToEveryLicense { duration }
+            | LicenseAction::Extend { duration, .. } => Some(*duration),
+            _ => None,
+        }
+    }
+}
+
+/// Runs a [`LicenseAction`] on the application's licenses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunLicenseAction {
+    application_id: ApplicationId,
+    action: LicenseAction,
+}
+
+impl RunLicenseAction {
+    /// A request to run `action`.
+    pub fn new(application_id: ApplicationId, action: LicenseAction) -> Self {
+        Self {
+            application_id,
+            action,
+        }
+    }
+
+    /// The action.
+    pub fn action(&self) -> &LicenseAction {
+        &self.action
+    }
+}
+
+impl Endpoint for RunLicenseAction {
+    type Payload = NoPayload;
+    type Output = Done;
+
+    fn method(&self) -> http::Method {
+        http::Method::POST
+    }
+
+    fn path(&self) -> &str {
+        "/api/v1/panel/license-action"
+    }
+
+    fn scope(&self) -> Option<Scope> {
+        Some(self.action.scope())
+    }
+
+    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            action: &'static str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            license_id: Option<&'a LicenseId>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            duration_seconds: Option<LicenseDuration>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            user_login: Option<&'a str>,
+        }
+        let user_login = match &self.action {
+            LicenseAction::LinkToUser { user_login, .. } => {
+                if user_login.trim().is_empty() {
+                    return Err(InvalidInput::new("userLogin", Problem::Empty));
+                }
+                Some(user_login.as_str())
+            }
+            _ => None,
+        };
+        parts.query("applicationId", self.application_id.as_str());
+        parts.json_body(&Body {
+            action: self.action.name(),
+            license_id: self.action.license_id(),
+            duration_seconds: self.action.duration(),
+            user_login,
+        })?;
+        Ok(())
+    }
+
+    fn output(&self, message: Option<String>, _: NoPayload) -> Result<Done, MissingField> {
+        Ok(done(message))
+    }
+}

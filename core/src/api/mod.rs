@@ -1,0 +1,67 @@
+//! The typed routes: one type per documented route, each an [`Endpoint`](crate::Endpoint).
+//!
+//! | route | type | scope |
+//! |---|---|---|
+//! | `GET get-applications` | [`GetApplications`] | `applications:read` |
+//! | `POST create-application` | [`CreateApplication`] | `applications:create` |
+//! | `POST create-application-license-levels` | [`CreateLicenseLevels`] | `applications:update` |
+//! | `GET get-application-license-levels` | [`GetLicenseLevels`] | `applications:read` |
+//! | `PATCH update-application-settings` | [`UpdateApplicationSettings`] | `applications:update` |
+//! | `PATCH update-api-keys` | [`RotateRuntimeKey`] | `applications:update` |
+//! | `GET get-application-settings` | [`GetApplicationSettings`] | `applications:read` |
+//! | `DELETE delete-application` | [`DeleteApplication`] | `applications:delete` |
+//! | `GET get-licenses-metadata` | [`GetLicensesMetadata`] | `licenses:read` |
+//! | `GET get-licenses-table` | [`GetLicensesTable`] | `licenses:read` |
+//! | `POST create-licenses` | [`CreateLicenses`] | `licenses:create` |
+//! | `PATCH edit-licenses` | [`EditLicense`] | `licenses:update` |
+//! | `POST license-action` | [`RunLicenseAction`] | per [`LicenseAction`] |
+//!
+//! Creating more than 256 licenses goes through [`BulkCreate`] (a state
+//! machine) or [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk).
+//!
+//! Responses decode leniently: unknown fields are ignored, fields the docs show
+//! only in examples are `Option`, server enums have an `Other` variant. Dates
+//! are kept as the ISO 8601 strings the server sends.
+
+mod applications;
+mod bulk;
+mod license_action;
+mod licenses;
+
+pub use applications::*;
+pub use bulk::*;
+pub use license_action::*;
+pub use licenses::*;
+
+/// The prefix of every panel route.
+pub const PANEL: &str = "/api/v1/panel";
+
+/// Implements the parts of [`Endpoint`](crate::Endpoint) every typed route
+/// writes the same way: method, path and scope.
+macro_rules! route {
+    ($method:ident, $path:literal, $scope:ident) => {
+        fn method(&self) -> http::Method {
+            http::Method::$method
+        }
+        fn path(&self) -> &str {
+            concat!("/api/v1/panel/", $path)
+        }
+        fn scope(&self) -> Option<crate::Scope> {
+            Some(crate::Scope::$scope)
+        }
+    };
+}
+pub(crate) use route;
+
+/// Message-only routes return this: the server's confirmation message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    /// The server's `message` (e.g. `Successfully create application`), empty when it sent none.
+    pub message: String,
+}
+
+pub(crate) fn done(message: Option<String>) -> Done {
+    Done {
+        message: message.unwrap_or_default(),
+    }
+}

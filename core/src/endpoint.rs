@@ -1,0 +1,181 @@
+//! Routes as values: the [`Endpoint`] trait, and building requests from it.
+//!
+//! An endpoint knows its method, path, required scope and retry class, writes
+//! its query and body into [`RequestParts`] (validating every documented
+//! constraint first), and turns the decoded [`Payload`] into its output. Adding a
+//! route is adding one type that implements this trait.
+//!
+//! [`build_request`] and [`decode_response`] are the two halves of a call with
+//! the transport left out; [`Client`](crate::Client) runs them with a transport
+//! and the retry policy in between.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::decode_error::DecodeErrorKind;
+use crate::envelope::{self, Payload};
+use crate::error::Error;
+use crate::query;
+use crate::retry::RetryClass;
+use crate::scope::Scope;
+use crate::validate::{InvalidInput, Problem};
+
+/// One route of the Management API.
+pub trait Endpoint {
+    /// The response fields this route returns, besides `success`/`message`/`code`.
+    type Payload: Payload;
+    /// What a successful call returns.
+    type Output;
+
+    /// The HTTP method.
+    fn method(&self) -> http::Method;
+
+    /// The path under the base URL, starting with `/` (e.g. `/api/v1/panel/get-applications`).
+    fn path(&self) -> &str;
+
+    /// The management key scope the route needs, when known.
+    fn scope(&self) -> Option<Scope>;
+
+    /// Whether the route may be repeated safely. By default: `GET` reads, everything else mutations.
+    fn retry_class(&self) -> RetryClass {
+        if self.method() == http::Method::GET {
+            RetryClass::Read
+        } else {
+            RetryClass::Mutation
+        }
+    }
+
+    /// Validates the request and writes its query parameters and body.
+    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput>;
+
+    /// Turns the payload of a successful envelope into the output. `message` is
+    /// the envelope's message. A missing field is reported with its JSON name.
+    fn output(
+        &self,
+        message: Option<String>,
+        payload: Self::Payload,
+    ) -> Result<Self::Output, MissingField>;
+}
+
+/// A field a successful response must have but did not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingField(pub &'static str);
+
+/// The query string and body an endpoint writes.
+#[derive(Debug, Default)]
+pub struct RequestParts {
+    query: String,
+    body: Option<Vec<u8>>,
+}
+
+impl RequestParts {
+    /// Appends a query parameter (percent-encoded).
+    pub fn query(&mut self, name: &str, value: &str) -> &mut Self {
+        query::append_pair(&mut self.query, name, value);
+        self
+    }
+
+    /// The query string being built, for writers that append several parameters
+    /// at once (search parameters).
+    pub fn query_string_mut(&mut self) -> &mut String {
+        &mut self.query
+    }
+
+    /// Sets the JSON body.
+    pub fn json_body<T: Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+    ) -> Result<&mut Self, InvalidInput> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            InvalidInput::new(
+                "body",
+                Problem::Format {
+                    reason: format!("cannot be serialized as JSON: {e}"),
+                },
+            )
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    /// Sets an already serialized JSON body.
+    pub fn raw_json_body(&mut self, bytes: Vec<u8>) -> &mut Self {
+        self.body = Some(bytes);
+        self
+    }
+}
+
+/// Builds the HTTP request for `endpoint`: validation first, then method, URL,
+/// `Authorization` (marked sensitive), `User-Agent`, `Accept` and, with a body,
+/// `Content-Type: application/json`.
+pub fn build_request<E: Endpoint + ?Sized>(
+    config: &Config,
+    endpoint: &E,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let mut parts = RequestParts::default();
+    endpoint.write(&mut parts)?;
+    let path = endpoint.path();
+    let base = config.base_url().as_str();
+    let mut url = String::with_capacity(base.len() + path.len() + 1 + parts.query.len());
+    url.push_str(base);
+    url.push_str(path);
+    if !parts.query.is_empty() {
+        url.push('?');
+        url.push_str(&parts.query);
+    }
+    let uri = http::Uri::try_from(url).map_err(|_| {
+        InvalidInput::new(
+            "path",
+            Problem::Format {
+                reason: format!("{path:?} does not make a valid URL"),
+            },
+        )
+    })?;
+    let mut request = http::Request::new(parts.body.unwrap_or_default());
+    *request.method_mut() = endpoint.method();
+    *request.uri_mut() = uri;
+    let has_body = !request.body().is_empty();
+    let headers = request.headers_mut();
+    headers.insert(http::header::AUTHORIZATION, config.authorization().clone());
+    headers.insert(http::header::USER_AGENT, config.user_agent().clone());
+    headers.insert(
+        http::header::ACCEPT,
+        http::HeaderValue::from_static("application/json"),
+    );
+    if has_body {
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+    }
+    Ok(request)
+}
+
+/// Decodes `response` into `endpoint`'s output. See [`envelope::decode`] for
+/// how failures are told apart. API errors carry the route's scope.
+pub fn decode_response<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    response: http::Response<Vec<u8>>,
+) -> Result<E::Output, Error> {
+    match envelope::decode_keeping::<E::Payload>(response) {
+        Ok((envelope, parts, body)) => {
+            endpoint
+                .output(envelope.message, envelope.payload)
+                .map_err(|MissingField(field)| {
+                    envelope::decode_error(
+                        DecodeErrorKind::UnexpectedShape,
+                        parts.status,
+                        parts.headers,
+                        body,
+                        Some(field.to_owned()),
+                        Some(format!("missing field `{field}`")),
+                    )
+                })
+        }
+        Err(Error::Api(mut api)) => {
+            api.required_scope = endpoint.scope();
+            Err(Error::Api(api))
+        }
+        Err(other) => Err(other),
+    }
+}

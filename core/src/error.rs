@@ -1,0 +1,170 @@
+//! The SDK's error, [`Error`], modelled on what the caller must do next.
+//!
+//! | variant | sent? | what to do |
+//! |---|---|---|
+//! | [`Error::InvalidInput`] | no | fix the input |
+//! | [`Error::Config`] | no | fix the key or base URL |
+//! | [`Error::NotSent`] | no | retry anything |
+//! | [`Error::MaybeSent`] | maybe | reads: retry; mutations: reconcile first |
+//! | [`Error::Api`] | yes, refused | act on the code and message |
+//! | [`Error::Decode`] | yes, answer not understood | inspect status and raw body |
+//! | [`Error::Pagination`] | yes | the server's paging is inconsistent |
+
+use std::time::Duration;
+
+use crate::api_error::{ApiError, ApiErrorCode};
+use crate::config::ConfigError;
+use crate::decode_error::DecodeError;
+use crate::pager::PagerError;
+use crate::retry::{AttemptOutcome, RetryClass};
+use crate::transport::TransportError;
+use crate::validate::InvalidInput;
+
+/// Everything that can go wrong with a call. Its `Display` is one line saying
+/// what happened and what to do; it never contains the management key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A field breaks a documented constraint; nothing was sent.
+    #[error("request not sent: {0}")]
+    InvalidInput(#[from] InvalidInput),
+    /// The key or base URL is unusable; nothing was sent.
+    #[error("request not sent: {0}")]
+    Config(#[from] ConfigError),
+    /// The request certainly did not reach the server; safe to retry.
+    #[error("request not sent ({0}); it is safe to try again")]
+    NotSent(#[source] TransportError),
+    /// The request may have reached the server and its outcome is unknown.
+    #[error("{} ({source}): {}", match class { RetryClass::Read => "request may have been sent", RetryClass::Mutation => "change may or may not have been applied" }, match class { RetryClass::Read => "a read is safe to try again", RetryClass::Mutation => "the outcome is unknown, check the current state before repeating it" })]
+    MaybeSent {
+        /// What the transport reported.
+        #[source]
+        source: TransportError,
+        /// Whether the request was a read or a mutation.
+        class: RetryClass,
+    },
+    /// The server answered `"success": false`.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// The server's answer could not be decoded.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// A table's pages were inconsistent (a page repeated, or too many pages).
+    #[error(transparent)]
+    Pagination(#[from] PagerError),
+}
+
+impl From<ApiError> for Error {
+    fn from(error: ApiError) -> Self {
+        Error::Api(Box::new(error))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(error: DecodeError) -> Self {
+        Error::Decode(Box::new(error))
+    }
+}
+
+impl Error {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<http::StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            Error::Decode(e) => Some(e.status()),
+            _ => None,
+        }
+    }
+
+    /// The API error, when the server answered `"success": false`.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(&**e),
+            _ => None,
+        }
+    }
+
+    /// The API error code, when the server sent one.
+    pub fn api_code(&self) -> Option<&ApiErrorCode> {
+        self.api_error().and_then(ApiError::code)
+    }
+
+    /// `Retry-After`, when the server sent one with an error.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after(),
+            Error::Decode(e) => crate::api_error::retry_after(e.headers()),
+            _ => None,
+        }
+    }
+
+    /// Whether the request may have taken effect on the server although the
+    /// call failed: a mutation that timed out, or a success envelope with an
+    /// error status. Such a call must be reconciled, never resent blindly.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::MaybeSent { class, .. } => *class == RetryClass::Mutation,
+            Error::Decode(e) => {
+                e.status().is_success()
+                    || e.kind() == crate::DecodeErrorKind::SuccessWithErrorStatus
+            }
+            _ => false,
+        }
+    }
+
+    /// What the retry policy sees of this error; `None` for errors no retry can help.
+    pub fn attempt_outcome(&self) -> Option<AttemptOutcome<'_>> {
+        match self {
+            Error::NotSent(_) => Some(AttemptOutcome::NotSent),
+            Error::MaybeSent { .. } => Some(AttemptOutcome::MaybeSent),
+            Error::Api(e) => Some(AttemptOutcome::Answered {
+                status: e.status(),
+                code: e.code().map(ApiErrorCode::as_str),
+                retry_after: e.retry_after(),
+            }),
+            Error::Decode(e) => Some(AttemptOutcome::Answered {
+                status: e.status(),
+                code: None,
+                retry_after: crate::api_error::retry_after(e.headers()),
+            }),
+            Error::InvalidInput(_) | Error::Config(_) | Error::Pagination(_) => None,
+        }
+    }
+
+    pub(crate) fn from_transport(error: TransportError, class: RetryClass) -> Self {
+        match error.delivery() {
+            crate::Delivery::NotSent => Error::NotSent(error),
+            crate::Delivery::MaybeSent => Error::MaybeSent {
+                source: error,
+                class,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync_static<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn error_is_send_sync_static() {
+        assert_send_sync_static::<Error>();
+    }
+
+    #[test]
+    fn maybe_sent_mutation_says_outcome_unknown() {
+        let source =
+            TransportError::maybe_sent(crate::TransportErrorKind::Timeout, "timed out after 30s");
+        let err = Error::from_transport(source, RetryClass::Mutation);
+        assert!(err.outcome_unknown());
+        let text = err.to_string();
+        assert!(text.contains("outcome is unknown"), "{text}");
+        assert!(!text.contains('\n'));
+        let source = TransportError::not_sent(crate::TransportErrorKind::Connect, "refused");
+        let err = Error::from_transport(source, RetryClass::Mutation);
+        assert!(!err.outcome_unknown());
+        assert!(err.to_string().contains("safe to try again"));
+    }
+}

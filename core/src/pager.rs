@@ -1,0 +1,264 @@
+//! Sans-IO pagination of the panel tables (`currentPage` in, `totalPages` out).
+//!
+//! A [`Pager`] says which page to request next and takes what each page held.
+//! It stops:
+//! - after the page numbered `totalPages` (as reported by the latest page, so a
+//!   table that shrinks while it is read ends early rather than asking for pages
+//!   that no longer exist);
+//! - at an empty page, whatever `totalPages` says;
+//! - with [`PagerError::RepeatedPage`] when a page holds exactly the rows of a
+//!   page already seen (a server ignoring `currentPage` would loop forever);
+//! - with [`PagerError::TooManyPages`] after [`DEFAULT_MAX_PAGES`] pages (or the
+//!   bound set with [`Pager::max_pages`]).
+//!
+//! It never stops because a page held "fewer rows than expected": the page size
+//! is the server's and is not documented.
+//!
+//! ```
+//! use blazeauth_core::Pager;
+//!
+//! let mut pager = Pager::new();
+//! let mut pages = Vec::new();
+//! while let Some(page) = pager.next_page() {
+//!     // send the request for `page`, decode it, then:
+//!     let rows = [format!("row-{page}")];
+//!     pager.record(3, rows.len(), Pager::fingerprint(&rows))?;
+//!     pages.push(page);
+//! }
+//! assert_eq!(pages, [1, 2, 3]);
+//! # Ok::<(), blazeauth_core::PagerError>(())
+//! ```
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::endpoint::Endpoint;
+
+/// How many pages a pager fetches at most unless told otherwise.
+pub const DEFAULT_MAX_PAGES: u32 = 100_000;
+
+/// The state of one walk through a table.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    next: Option<u32>,
+    max_pages: u32,
+    fetched: u32,
+    seen: HashMap<u64, u32>,
+}
+
+impl Default for Pager {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pager {
+    /// A pager starting at page 1.
+    pub fn new() -> Self {
+        Self::starting_at(1)
+    }
+
+    /// A pager starting at `page` (page numbers start at 1; 0 counts as 1).
+    pub fn starting_at(page: u32) -> Self {
+        Self {
+            next: Some(page.max(1)),
+            max_pages: DEFAULT_MAX_PAGES,
+            fetched: 0,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Fetches at most `max` pages (at least 1) before failing with [`PagerError::TooManyPages`].
+    pub fn max_pages(mut self, max: u32) -> Self {
+        self.max_pages = max.max(1);
+        self
+    }
+
+    /// This pager with `other`'s page bound.
+    pub(crate) fn max_pages_from(self, other: &Pager) -> Self {
+        self.max_pages(other.max_pages)
+    }
+
+    /// The page to request next, or `None` when the walk is over.
+    pub fn next_page(&self) -> Option<u32> {
+        self.next
+    }
+
+    /// How many pages have been recorded.
+    pub fn pages_fetched(&self) -> u32 {
+        self.fetched
+    }
+
+    /// Ends the walk (after an error the caller does not want to retry).
+    pub fn stop(&mut self) {
+        self.next = None;
+    }
+
+    /// Records the page returned for [`next_page`](Self::next_page): the
+    /// `totalPages` it reported, how many rows it held and a fingerprint of its
+    /// rows ([`Pager::fingerprint`] of their ids). Calling it after the walk is
+    /// over does nothing.
+    pub fn record(
+        &mut self,
+        total_pages: u64,
+        rows: usize,
+        fingerprint: u64,
+    ) -> Result<(), PagerError> {
+        let Some(page) = self.next.take() else {
+            return Ok(());
+        };
+        self.fetched = self.fetched.saturating_add(1);
+        if rows == 0 {
+            return Ok(());
+        }
+        if let Some(same_as) = self.seen.insert(fingerprint, page) {
+            return Err(PagerError::RepeatedPage { page, same_as });
+        }
+        if u64::from(page) >= total_pages {
+            return Ok(());
+        }
+        if self.fetched >= self.max_pages {
+            return Err(PagerError::TooManyPages {
+                max: self.max_pages,
+            });
+        }
+        self.next = page.checked_add(1);
+        Ok(())
+    }
+
+    /// A deterministic fingerprint of a page's row keys (no random seed: the
+    /// same rows always give the same value).
+    pub fn fingerprint<K: Hash>(keys: impl IntoIterator<Item = K>) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        for key in keys {
+            key.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+}
+
+/// The table's pages did not add up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PagerError {
+    /// More pages than the bound: the server may be ignoring `currentPage`.
+    #[error(
+        "stopped after {max} pages: the table did not end; raise the bound with max_pages if the table is really that large"
+    )]
+    TooManyPages {
+        /// The bound.
+        max: u32,
+    },
+    /// A page repeated the rows of an earlier one.
+    #[error(
+        "page {page} returned the same rows as page {same_as}: the server is not paging; stopped to avoid a loop"
+    )]
+    RepeatedPage {
+        /// The page just read.
+        page: u32,
+        /// The earlier page with the same rows.
+        same_as: u32,
+    },
+}
+
+/// One page of a panel table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<R> {
+    /// The rows.
+    pub rows: Vec<R>,
+    /// The page number (from 1).
+    pub page: u32,
+    /// `totalPages` as the server reported it with this page.
+    pub total_pages: u64,
+}
+
+/// A row with a key that identifies it within its table (its id).
+pub trait TableRow {
+    /// The row's id.
+    fn row_key(&self) -> &str;
+}
+
+/// A table route that can be asked for any page.
+pub trait PagedEndpoint: Endpoint<Output = Page<Self::Row>> + Sized {
+    /// The table's row type.
+    type Row: TableRow;
+
+    /// The page this request asks for.
+    fn page(&self) -> u32;
+
+    /// The same request for another page.
+    fn with_page(&self, page: u32) -> Self;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(pager: &mut Pager, pages: &[(u64, Vec<&str>)]) -> (Vec<u32>, Option<PagerError>) {
+        let mut requested = Vec::new();
+        for (total, rows) in pages {
+            let Some(page) = pager.next_page() else { break };
+            requested.push(page);
+            if let Err(e) = pager.record(*total, rows.len(), Pager::fingerprint(rows)) {
+                return (requested, Some(e));
+            }
+        }
+        (requested, None)
+    }
+
+    #[test]
+    fn zero_one_and_many_pages() {
+        let (pages, err) = walk(&mut Pager::new(), &[(0, vec![])]);
+        assert_eq!((pages, err), (vec![1], None));
+        let mut pager = Pager::new();
+        let (pages, err) = walk(&mut pager, &[(1, vec!["a"]), (1, vec!["x"])]);
+        assert_eq!((pages, err), (vec![1], None));
+        assert_eq!(pager.next_page(), None);
+        let many: Vec<_> = (0..5)
+            .map(|i| (5, vec![["a", "b", "c", "d", "e"][i]]))
+            .collect();
+        assert_eq!(walk(&mut Pager::new(), &many), (vec![1, 2, 3, 4, 5], None));
+    }
+
+    #[test]
+    fn shrinking_total_pages_ends_early_and_empty_page_stops() {
+        let pages = [(5, vec!["a"]), (2, vec!["b"]), (2, vec!["c"])];
+        assert_eq!(walk(&mut Pager::new(), &pages), (vec![1, 2], None));
+        let pages = [(9, vec!["a"]), (9, vec![]), (9, vec!["c"])];
+        assert_eq!(walk(&mut Pager::new(), &pages), (vec![1, 2], None));
+    }
+
+    #[test]
+    fn repeated_page_is_an_error() {
+        let pages = [(10, vec!["a", "b"]), (10, vec!["a", "b"])];
+        let (requested, err) = walk(&mut Pager::new(), &pages);
+        assert_eq!(requested, vec![1, 2]);
+        assert_eq!(
+            err,
+            Some(PagerError::RepeatedPage {
+                page: 2,
+                same_as: 1
+            })
+        );
+    }
+
+    #[test]
+    fn bound_stops_a_table_that_never_ends() {
+        let mut pager = Pager::new().max_pages(3);
+        let pages: Vec<_> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|r| (u64::MAX, vec![*r]))
+            .collect();
+        let (requested, err) = walk(&mut pager, &pages);
+        assert_eq!(requested, vec![1, 2, 3]);
+        assert_eq!(err, Some(PagerError::TooManyPages { max: 3 }));
+        assert_eq!(pager.next_page(), None);
+    }
+
+    #[test]
+    fn page_numbers_never_overflow() {
+        let mut pager = Pager::starting_at(u32::MAX);
+        assert_eq!(pager.record(u64::MAX, 1, 1), Ok(()));
+        assert_eq!(pager.next_page(), None);
+    }
+}

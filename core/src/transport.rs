@@ -1,0 +1,213 @@
+//! The one seam between the protocol core and the outside world.
+//!
+//! A [`Transport`] takes an [`http::Request<Vec<u8>>`] and returns an
+//! [`http::Response<Vec<u8>>`], or a [`TransportError`] saying whether the request
+//! could have reached the server. Everything that executes requests plugs in
+//! here: the ureq transport, the emulator, a closure in a test, a custom runtime.
+//!
+//! Any `Fn(Request<Vec<u8>>) -> Result<Response<Vec<u8>>, E>` is a transport when
+//! `E` converts into a [`TransportError`], so a test can assert on the outgoing
+//! request without a mock server:
+//!
+//! ```
+//! use blazeauth_core::http::{Request, Response};
+//! use blazeauth_core::{Client, Config, ManagementKey, TransportError};
+//!
+//! let key = ManagementKey::parse(
+//!     "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
+//! )?;
+//! let transport = |request: Request<Vec<u8>>| -> Result<Response<Vec<u8>>, TransportError> {
+//!     assert_eq!(request.uri().path(), "/api/v1/panel/get-applications");
+//!     Ok(Response::new(br#"{"success":true,"message":"ok","data":[]}"#.to_vec()))
+//! };
+//! let client = Client::new(Config::new(key), transport);
+//! let apps = client.send(&blazeauth_core::api::GetApplications)?;
+//! assert!(apps.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+/// A boxed error that can cross threads, used as the source of transport errors.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Executes one HTTP exchange. Implemented for closures.
+///
+/// A transport must not follow redirects, must not retry on its own (the
+/// [`Client`](crate::Client) decides retries from the endpoint's class), and
+/// must report failures with [`TransportError::not_sent`] only when it is
+/// certain that no byte of the request reached the server.
+pub trait Transport {
+    /// The transport's failure; classified through [`TransportError`].
+    type Error: Into<TransportError>;
+
+    /// Sends `request` and returns the whole response, body read to its end.
+    fn send(&self, request: http::Request<Vec<u8>>)
+    -> Result<http::Response<Vec<u8>>, Self::Error>;
+}
+
+impl<F, E> Transport for F
+where
+    F: Fn(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, E>,
+    E: Into<TransportError>,
+{
+    type Error = E;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, Self::Error> {
+        self(request)
+    }
+}
+
+/// Whether a failed request may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Delivery {
+    /// Certainly not sent (DNS, connection refused, TLS handshake): safe to retry anything.
+    NotSent,
+    /// May have been sent (timeout or connection lost after writing): a
+    /// mutation's outcome is unknown and must be reconciled, never resent blindly.
+    MaybeSent,
+}
+
+/// What went wrong on the wire, as far as the transport can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name did not resolve or the connection could not be opened.
+    Connect,
+    /// A timeout ran out.
+    Timeout,
+    /// The connection broke or the response could not be read.
+    Io,
+    /// The response body exceeded the transport's size limit.
+    BodyTooLarge,
+    /// Anything else the transport reports.
+    Other,
+}
+
+/// A failure to complete the HTTP exchange, with whether the request may have been sent.
+pub struct TransportError {
+    delivery: Delivery,
+    kind: TransportErrorKind,
+    source: BoxError,
+}
+
+impl TransportError {
+    /// The request certainly did not reach the server.
+    pub fn not_sent(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Self {
+            delivery: Delivery::NotSent,
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// The request may have reached the server; its outcome is unknown.
+    pub fn maybe_sent(kind: TransportErrorKind, source: impl Into<BoxError>) -> Self {
+        Self {
+            delivery: Delivery::MaybeSent,
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// Whether the request may have reached the server.
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The transport's own error.
+    pub fn source_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.source
+    }
+
+    /// Takes the transport's own error.
+    pub fn into_source(self) -> BoxError {
+        self.source
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportError")
+            .field("delivery", &self.delivery)
+            .field("kind", &self.kind)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::BodyTooLarge => "response body over the size limit",
+            TransportErrorKind::Other => "transport failed",
+        };
+        write!(f, "{what}: {}", self.source)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// Classifies an I/O error: refused, unreachable or unresolvable connections
+/// were not sent; everything else (timeouts, resets, broken pipes) may have been.
+impl From<std::io::Error> for TransportError {
+    fn from(error: std::io::Error) -> Self {
+        use std::io::ErrorKind as K;
+        match error.kind() {
+            K::ConnectionRefused
+            | K::NotFound
+            | K::AddrNotAvailable
+            | K::HostUnreachable
+            | K::NetworkUnreachable => Self::not_sent(TransportErrorKind::Connect, error),
+            K::TimedOut | K::WouldBlock => Self::maybe_sent(TransportErrorKind::Timeout, error),
+            _ => Self::maybe_sent(TransportErrorKind::Io, error),
+        }
+    }
+}
+
+impl From<std::convert::Infallible> for TransportError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
+/// A per-request timeout, placed in the request's extensions by
+/// [`Client::send_with`](crate::Client::send_with); transports that support
+/// timeouts apply it to the whole exchange in place of their default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestTimeout(pub Duration);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_errors_are_classified_by_whether_bytes_could_have_left() {
+        let refused =
+            TransportError::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert_eq!(refused.delivery(), Delivery::NotSent);
+        assert_eq!(refused.kind(), TransportErrorKind::Connect);
+        let timeout = TransportError::from(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        assert_eq!(timeout.delivery(), Delivery::MaybeSent);
+        assert_eq!(timeout.kind(), TransportErrorKind::Timeout);
+        let reset = TransportError::from(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        assert_eq!(reset.delivery(), Delivery::MaybeSent);
+        assert_eq!(reset.kind(), TransportErrorKind::Io);
+    }
+}
