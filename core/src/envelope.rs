@@ -367,12 +367,18 @@ fn classify<P: Payload>(
     body: Vec<u8>,
 ) -> Error {
     use serde_json::error::Category;
-    let first_byte = body.iter().copied().find(|b| !b.is_ascii_whitespace());
-    let (kind, path) = match (first_byte, error.classify()) {
-        (None, _) => (DecodeErrorKind::EmptyBody, None),
-        (Some(b'{' | b'['), Category::Eof) => (DecodeErrorKind::Truncated, None),
-        (Some(b'{' | b'['), Category::Data) => {
-            // Slow path, only on failure: decode again tracking the path.
+    let is_blank = body.iter().all(u8::is_ascii_whitespace);
+    // Whether the body is JSON at all, independent of the shape the route expects.
+    let syntax = serde_json::from_slice::<IgnoredAny>(&body)
+        .err()
+        .map(|e| e.classify());
+    let (kind, path) = match syntax {
+        _ if is_blank => (DecodeErrorKind::EmptyBody, None),
+        Some(Category::Eof) => (DecodeErrorKind::Truncated, None),
+        Some(_) => (DecodeErrorKind::NotJson, None),
+        None => {
+            // Valid JSON of the wrong shape. Slow path, only on failure: decode
+            // again tracking the path.
             let mut deserializer = serde_json::Deserializer::from_slice(&body);
             let path = match serde_path_to_error::deserialize::<_, Envelope<P>>(&mut deserializer) {
                 Err(e) => e.path().to_string(),
@@ -380,25 +386,9 @@ fn classify<P: Payload>(
             };
             (DecodeErrorKind::UnexpectedShape, Some(path))
         }
-        (Some(b'{' | b'['), Category::Syntax) if !looks_like_json_text(&body) => {
-            (DecodeErrorKind::NotJson, None)
-        }
-        (Some(b'{' | b'['), _) => (DecodeErrorKind::UnexpectedShape, Some(".".to_owned())),
-        (Some(_), _) => (DecodeErrorKind::NotJson, None),
     };
     let detail = (kind != DecodeErrorKind::EmptyBody).then(|| error.to_string());
     decode_error(kind, status, headers, body, path, detail)
-}
-
-/// Whether a body starting with `{` or `[` is plausibly JSON gone wrong rather
-/// than text such as `[error] upstream timed out`.
-fn looks_like_json_text(body: &[u8]) -> bool {
-    let mut bytes = body.iter().copied().filter(|b| !b.is_ascii_whitespace());
-    bytes.next();
-    matches!(
-        bytes.next(),
-        Some(b'"' | b'}' | b']' | b'{' | b'[' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') | None
-    )
 }
 
 pub(crate) fn decode_error(

@@ -7,14 +7,14 @@
 //! other top-level field (legacy payloads such as `totalPages`) is kept as JSON.
 //!
 //! The retry class follows the method (`GET` is a read, anything else a
-//! mutation) unless set with [`RawRequest::retry_class`].
+//! mutation) unless set with [`RawRequest::with_retry_class`].
 //!
 //! ```
 //! use blazeauth_core::{RawRequest, Scope};
 //!
 //! let request = RawRequest::get("/api/v1/panel/get-variables")
 //!     .query("applicationId", "123456789")
-//!     .scope(Scope::VariablesRead);
+//!     .with_scope(Scope::VariablesRead);
 //! # let _ = request;
 //! ```
 
@@ -100,13 +100,13 @@ impl<T> RawRequest<T> {
     }
 
     /// Overrides the retry class (e.g. a `POST` that is really a read).
-    pub fn retry_class(mut self, class: RetryClass) -> Self {
+    pub fn with_retry_class(mut self, class: RetryClass) -> Self {
         self.class = Some(class);
         self
     }
 
     /// Declares the route's scope, so an `insufficient_scope` error can name it.
-    pub fn scope(mut self, scope: Scope) -> Self {
+    pub fn with_scope(mut self, scope: Scope) -> Self {
         self.scope = Some(scope);
         self
     }
