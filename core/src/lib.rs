@@ -55,24 +55,24 @@
 pub use http;
 
 pub mod api;
-mod api_error;
-mod client;
-mod config;
-mod decode_error;
+pub mod api_error;
+pub mod client;
+pub mod config;
+pub mod decode_error;
 pub mod duration;
-mod endpoint;
+pub mod endpoint;
 pub mod envelope;
-mod error;
-mod id;
-mod key;
-mod pager;
+pub mod error;
+pub mod id;
+pub mod key;
+pub mod pager;
 pub mod query;
-mod raw;
-mod retry;
-mod scope;
+pub mod raw;
+pub mod retry;
+pub mod scope;
 pub mod search;
-mod transport;
-mod validate;
+pub mod transport;
+pub mod validate;
 
 pub use api_error::{ApiError, ApiErrorCode};
 pub use client::{Client, ClientBuilder, JitterSource, Pages, RequestOptions, Rows, Sleeper};

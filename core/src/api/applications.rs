@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Done, done, route};
+use super::{Done, app_read_route, done, route};
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::{Data, NoPayload};
 use crate::id::ApplicationId;
@@ -192,36 +192,9 @@ impl Endpoint for CreateLicenseLevels {
     }
 }
 
-/// `GET /api/v1/panel/get-application-license-levels`: the application's license levels.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetLicenseLevels {
-    application_id: ApplicationId,
-}
-
-impl GetLicenseLevels {
-    /// A request for the application's levels.
-    pub fn new(application_id: ApplicationId) -> Self {
-        Self { application_id }
-    }
-}
-
-impl Endpoint for GetLicenseLevels {
-    type Payload = Data<Vec<String>>;
-    type Output = Vec<String>;
-    route!(GET, "get-application-license-levels", ApplicationsRead);
-
-    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        parts.query("applicationId", self.application_id.as_str());
-        Ok(())
-    }
-
-    fn output(
-        &self,
-        _: Option<String>,
-        payload: Self::Payload,
-    ) -> Result<Vec<String>, MissingField> {
-        payload.data.ok_or(MissingField("data"))
-    }
+app_read_route! {
+    /// `GET /api/v1/panel/get-application-license-levels`: the application's license levels.
+    GetLicenseLevels => Vec<String>, "get-application-license-levels", ApplicationsRead
 }
 
 /// An application's live status.
@@ -407,17 +380,9 @@ impl Endpoint for RotateRuntimeKey {
     }
 }
 
-/// `GET /api/v1/panel/get-application-settings`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetApplicationSettings {
-    application_id: ApplicationId,
-}
-
-impl GetApplicationSettings {
-    /// A request for the application's settings.
-    pub fn new(application_id: ApplicationId) -> Self {
-        Self { application_id }
-    }
+app_read_route! {
+    /// `GET /api/v1/panel/get-application-settings`.
+    GetApplicationSettings => ApplicationSettings, "get-application-settings", ApplicationsRead
 }
 
 /// An application's settings.
@@ -437,25 +402,6 @@ pub struct ApplicationSettings {
     pub version: String,
     /// Online or paused.
     pub status: ApplicationStatus,
-}
-
-impl Endpoint for GetApplicationSettings {
-    type Payload = Data<ApplicationSettings>;
-    type Output = ApplicationSettings;
-    route!(GET, "get-application-settings", ApplicationsRead);
-
-    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        parts.query("applicationId", self.application_id.as_str());
-        Ok(())
-    }
-
-    fn output(
-        &self,
-        _: Option<String>,
-        payload: Self::Payload,
-    ) -> Result<ApplicationSettings, MissingField> {
-        payload.data.ok_or(MissingField("data"))
-    }
 }
 
 /// `DELETE /api/v1/panel/delete-application`: deletes the application and

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::route;
+use super::{app_read_route, route};
 use crate::duration::LicenseDuration;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
-use crate::envelope::{CreatedLicensesPayload, Data, TablePayload};
+use crate::envelope::{CreatedLicensesPayload, TablePayload};
 use crate::id::{ApplicationId, LicenseId};
 use crate::pager::{Page, PagedEndpoint, TableRow};
 use crate::search::LicenseSearch;
@@ -15,17 +15,9 @@ use crate::validate::{InvalidInput, Problem, check_chars, check_range};
 /// The most licenses one `create-licenses` request may create.
 pub const MAX_LICENSES_PER_REQUEST: u32 = 256;
 
-/// `GET /api/v1/panel/get-licenses-metadata`: license counters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetLicensesMetadata {
-    application_id: ApplicationId,
-}
-
-impl GetLicensesMetadata {
-    /// A request for the application's license counters.
-    pub fn new(application_id: ApplicationId) -> Self {
-        Self { application_id }
-    }
+app_read_route! {
+    /// `GET /api/v1/panel/get-licenses-metadata`: license counters.
+    GetLicensesMetadata => LicensesMetadata, "get-licenses-metadata", LicensesRead
 }
 
 /// License counters of an application.
@@ -45,25 +37,6 @@ pub struct LicensesMetadata {
     pub expired_licenses: u64,
     /// Blacklisted.
     pub blacklisted_licenses: u64,
-}
-
-impl Endpoint for GetLicensesMetadata {
-    type Payload = Data<LicensesMetadata>;
-    type Output = LicensesMetadata;
-    route!(GET, "get-licenses-metadata", LicensesRead);
-
-    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        parts.query("applicationId", self.application_id.as_str());
-        Ok(())
-    }
-
-    fn output(
-        &self,
-        _: Option<String>,
-        payload: Self::Payload,
-    ) -> Result<LicensesMetadata, MissingField> {
-        payload.data.ok_or(MissingField("data"))
-    }
 }
 
 /// `GET /api/v1/panel/get-licenses-table`: one page of licenses, optionally

@@ -53,6 +53,45 @@ macro_rules! route {
 }
 pub(crate) use route;
 
+/// Defines an application-scoped read route: a type holding the application id
+/// that sends it as `applicationId` and returns the envelope's `data`.
+macro_rules! app_read_route {
+    ($(#[$doc:meta])* $name:ident => $output:ty, $path:literal, $scope:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            application_id: crate::id::ApplicationId,
+        }
+
+        impl $name {
+            /// The request for `application_id`.
+            pub fn new(application_id: crate::id::ApplicationId) -> Self {
+                Self { application_id }
+            }
+        }
+
+        impl crate::endpoint::Endpoint for $name {
+            type Payload = crate::envelope::Data<$output>;
+            type Output = $output;
+            crate::api::route!(GET, $path, $scope);
+
+            fn write(&self, parts: &mut crate::endpoint::RequestParts) -> Result<(), crate::validate::InvalidInput> {
+                parts.query("applicationId", self.application_id.as_str());
+                Ok(())
+            }
+
+            fn output(
+                &self,
+                _: Option<String>,
+                payload: Self::Payload,
+            ) -> Result<$output, crate::endpoint::MissingField> {
+                payload.data.ok_or(crate::endpoint::MissingField("data"))
+            }
+        }
+    };
+}
+pub(crate) use app_read_route;
+
 /// Message-only routes return this: the server's confirmation message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Done {
