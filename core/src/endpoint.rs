@@ -98,6 +98,11 @@ impl RequestParts {
         Ok(self)
     }
 
+    /// Takes the body out.
+    pub(crate) fn into_body(self) -> Option<Vec<u8>> {
+        self.body
+    }
+
     /// Sets an already serialized JSON body.
     pub fn raw_json_body(&mut self, bytes: Vec<u8>) -> &mut Self {
         self.body = Some(bytes);

@@ -88,14 +88,7 @@ impl<T> RawRequest<T> {
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, InvalidInput> {
         let mut parts = RequestParts::default();
         parts.json_body(body)?;
-        self.body = Some(serde_json::to_vec(body).map_err(|e| {
-            InvalidInput::new(
-                "body",
-                Problem::Format {
-                    reason: e.to_string(),
-                },
-            )
-        })?);
+        self.body = parts.into_body();
         Ok(self)
     }
 

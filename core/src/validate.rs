@@ -108,9 +108,10 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Checks that `value` has `min..=max` characters.
-pub(crate) fn check_chars(
-    field: &'static str,
+/// Checks that `value` has `min..=max` characters (see the module docs on
+/// counting), naming `field` on failure.
+pub fn check_chars(
+    field: impl Into<Cow<'static, str>>,
     value: &str,
     min: usize,
     max: usize,
@@ -131,9 +132,9 @@ pub(crate) fn check_chars(
     Ok(())
 }
 
-/// Checks that `value` lies in `min..=max`.
-pub(crate) fn check_range(
-    field: &'static str,
+/// Checks that `value` lies in `min..=max`, naming `field` on failure.
+pub fn check_range(
+    field: impl Into<Cow<'static, str>>,
     value: u64,
     min: u64,
     max: u64,

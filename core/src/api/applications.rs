@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Done, app_read_route, done, route};
+use super::{Done, app_read_route, done, limits, route};
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::{Data, NoPayload};
 use crate::id::ApplicationId;
@@ -104,7 +104,8 @@ impl Endpoint for CreateApplication {
     route!(POST, "create-application", ApplicationsCreate);
 
     fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        check_chars("name", &self.name, 6, 32)?;
+        let (min, max) = limits::APPLICATION_NAME_CHARS;
+        check_chars("name", &self.name, min, max)?;
         #[derive(Serialize)]
         struct Body<'a> {
             name: &'a str,
@@ -140,19 +141,21 @@ impl CreateLicenseLevels {
     }
 }
 
-/// Checks license levels: non-empty list, each 1–16 characters after trimming, unique.
-pub(crate) fn check_levels(levels: &[String]) -> Result<(), InvalidInput> {
+/// Checks application license levels as documented: at least one, each
+/// [`limits::LEVEL_CHARS`] characters after trimming, unique after trimming.
+/// Errors name the level, e.g. `levels[2]`.
+pub fn check_levels<S: AsRef<str>>(levels: &[S]) -> Result<(), InvalidInput> {
     if levels.is_empty() {
         return Err(InvalidInput::new("levels", Problem::Empty));
     }
+    let (min, max) = limits::LEVEL_CHARS;
     for (i, level) in levels.iter().enumerate() {
-        let trimmed = level.trim();
-        check_chars("levels[]", trimmed, 1, 16)
-            .map_err(|e| InvalidInput::new(format!("levels[{i}]"), e.problem().clone()))?;
+        let trimmed = level.as_ref().trim();
+        check_chars(format!("levels[{i}]"), trimmed, min, max)?;
         if levels
             .iter()
             .take(i)
-            .any(|earlier| earlier.trim() == trimmed)
+            .any(|earlier| earlier.as_ref().trim() == trimmed)
         {
             return Err(InvalidInput::new(
                 format!("levels[{i}]"),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{app_read_route, route};
+use super::{app_read_route, limits, route};
 use crate::duration::LicenseDuration;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::{CreatedLicensesPayload, TablePayload};
@@ -12,8 +12,7 @@ use crate::pager::{Page, PagedEndpoint, TableRow};
 use crate::search::LicenseSearch;
 use crate::validate::{InvalidInput, Problem, check_chars, check_range};
 
-/// The most licenses one `create-licenses` request may create.
-pub const MAX_LICENSES_PER_REQUEST: u32 = 256;
+pub use super::limits::MAX_LICENSES_PER_REQUEST;
 
 app_read_route! {
     /// `GET /api/v1/panel/get-licenses-metadata`: license counters.
@@ -298,14 +297,15 @@ impl LicenseSpec {
 
     /// Checks every documented constraint.
     pub fn validate(&self) -> Result<(), InvalidInput> {
-        check_chars("license", &self.license, 6, 64)?;
+        let (min, max) = limits::LICENSE_MASK_CHARS;
+        check_chars("license", &self.license, min, max)?;
         for (field, value) in [
             ("comment", &self.comment),
             ("clientId", &self.client_id),
             ("ipAddress", &self.ip_address),
         ] {
             if let Some(value) = value {
-                check_chars(field, value, 0, 64)?;
+                check_chars(field, value, 0, limits::LICENSE_TEXT_MAX_CHARS)?;
             }
         }
         if self.levels.is_empty() {

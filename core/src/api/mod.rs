@@ -33,6 +33,22 @@ pub use bulk::*;
 pub use license_action::*;
 pub use licenses::*;
 
+/// The documented limits the typed routes check before sending (lengths in
+/// characters, see [`validate`](crate::validate)). Public so that a server-side
+/// implementation (the emulator) enforces the very same numbers.
+pub mod limits {
+    /// Application name: 6 to 32 characters.
+    pub const APPLICATION_NAME_CHARS: (usize, usize) = (6, 32);
+    /// One application license level, after trimming: 1 to 16 characters.
+    pub const LEVEL_CHARS: (usize, usize) = (1, 16);
+    /// License key or mask: 6 to 64 characters.
+    pub const LICENSE_MASK_CHARS: (usize, usize) = (6, 64);
+    /// A license's comment, client id and IP address: at most 64 characters.
+    pub const LICENSE_TEXT_MAX_CHARS: usize = 64;
+    /// Licenses created by one `create-licenses` request: at most 256.
+    pub const MAX_LICENSES_PER_REQUEST: u32 = 256;
+}
+
 /// The prefix of every panel route.
 pub const PANEL: &str = "/api/v1/panel";
 

@@ -1,0 +1,175 @@
+//! Test hooks for what the management API cannot do: a desktop client
+//! activating a license ([`Emulator::activate_license`]), adding an app user
+//! (app-user routes are not typed yet: [`Emulator::add_app_user`]), and
+//! creating an application and getting its id at once
+//! ([`Emulator::create_application`]).
+//!
+//! Activation follows the license model (see [`license`](crate::license)):
+//! a blacklisted, paused or expired license, or any license of a paused
+//! application, is refused; a client id is needed when the license or the
+//! application's `applicationLicenseRequiresClientId` says so; a license bound
+//! to a client id accepts only that id, and one with none binds to the first
+//! id presented. The first activation starts the license's time; activating an
+//! activated license again with the same client id changes nothing.
+
+use blazeauth_core::{AppUserId, ApplicationId};
+
+use crate::clock::Millis;
+use crate::emulator::Emulator;
+use crate::license::LicenseState;
+use crate::snapshot::LicenseSnapshot;
+use crate::state::{AppUser, Application, State};
+
+/// Why a test hook refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HookError {
+    /// No application with that id.
+    #[error("no application with id {0}")]
+    UnknownApplication(ApplicationId),
+    /// No license with that key in the application.
+    #[error("no license {0:?} in this application")]
+    UnknownLicense(String),
+    /// The application already has an app user with that login.
+    #[error("an app user with login {0:?} already exists in this application")]
+    DuplicateLogin(String),
+    /// A login must not be empty or blank.
+    #[error("an app user's login must not be empty")]
+    EmptyLogin,
+    /// An application name must have 6 to 32 characters.
+    #[error("an application name must have 6 to 32 characters, got {0}")]
+    NameLength(usize),
+    /// The license is blacklisted.
+    #[error("the license is blacklisted")]
+    Blacklisted,
+    /// The license is paused.
+    #[error("the license is paused")]
+    Paused,
+    /// The license has expired.
+    #[error("the license has expired")]
+    Expired,
+    /// The application is paused.
+    #[error("the application is paused")]
+    ApplicationPaused,
+    /// The license (or the application) needs a client id and none was given.
+    #[error("this license needs a client id")]
+    ClientIdRequired,
+    /// The license is bound to another client id.
+    #[error("the license is bound to another client id")]
+    ClientIdMismatch,
+}
+
+impl Emulator {
+    /// Simulates a desktop client activating license `key` of `application`
+    /// with `client_id` (see the [module docs](crate::hooks) for the rules).
+    /// Returns the license as it is afterwards.
+    ///
+    /// ```
+    /// use blazeauth_emulator::{Emulator, LicenseState};
+    ///
+    /// let emulator = Emulator::new();
+    /// let app = emulator.create_application("My application")?;
+    /// # use blazeauth_core::{api, LicenseDuration};
+    /// # let spec = api::LicenseSpec::new("KEY-****", ["basic"], LicenseDuration::from_days(30)?);
+    /// # let keys = emulator.client().send(&api::CreateLicenses::new(app.clone(), 1, spec))?;
+    /// let license = emulator.activate_license(&app, &keys[0], Some("machine-1"))?;
+    /// assert_eq!(license.state, LicenseState::Activated);
+    /// assert_eq!(license.client_id.as_deref(), Some("machine-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn activate_license(
+        &self,
+        application: &ApplicationId,
+        key: &str,
+        client_id: Option<&str>,
+    ) -> Result<LicenseSnapshot, HookError> {
+        let now = self.now_millis();
+        let mut state = self.state();
+        let app = find_app(&mut state, application)?;
+        let app_paused = app.settings.paused;
+        let app_requires = app.settings.license_requires_client_id;
+        let app_id = app.id;
+        let license = app
+            .licenses
+            .iter_mut()
+            .find(|l| l.key == key)
+            .ok_or_else(|| HookError::UnknownLicense(key.to_owned()))?;
+        match license.state(now) {
+            LicenseState::Blacklisted => return Err(HookError::Blacklisted),
+            LicenseState::Paused => return Err(HookError::Paused),
+            LicenseState::Expired => return Err(HookError::Expired),
+            LicenseState::Available | LicenseState::Activated => {}
+        }
+        if app_paused {
+            return Err(HookError::ApplicationPaused);
+        }
+        match (&license.client_id, client_id) {
+            (Some(bound), Some(given)) if bound != given => {
+                return Err(HookError::ClientIdMismatch);
+            }
+            (_, None) if license.requires_client_id || app_requires => {
+                return Err(HookError::ClientIdRequired);
+            }
+            (None, Some(given)) => license.client_id = Some(given.to_owned()),
+            _ => {}
+        }
+        if license.activated_at.is_none() {
+            license.activated_at = Some(now);
+            license.expires_at =
+                Some(now.saturating_add(license.duration_secs.saturating_mul(1000)));
+        }
+        Ok(LicenseSnapshot::of(license, app_id, now))
+    }
+
+    /// Adds an app user with `login` to `application` (needed by the
+    /// `link_license_to_user` action). Logins are unique per application.
+    pub fn add_app_user(
+        &self,
+        application: &ApplicationId,
+        login: &str,
+    ) -> Result<AppUserId, HookError> {
+        if login.trim().is_empty() {
+            return Err(HookError::EmptyLogin);
+        }
+        let now: Millis = self.now_millis();
+        let mut state = self.state();
+        let app = find_app(&mut state, application)?;
+        if app.users.iter().any(|u| u.login == login) {
+            return Err(HookError::DuplicateLogin(login.to_owned()));
+        }
+        let app_id = app.id;
+        let id = state.allocate_id();
+        if let Some(app) = state.application_mut(app_id) {
+            app.users.push(AppUser {
+                id,
+                login: login.to_owned(),
+                created_at: now,
+            });
+        }
+        Ok(AppUserId::from(id))
+    }
+
+    /// Creates an application named `name` (6–32 characters), as
+    /// `create-application` does, and returns its id (which the route does not).
+    pub fn create_application(&self, name: &str) -> Result<ApplicationId, HookError> {
+        let length = name.chars().count();
+        if !(6..=32).contains(&length) {
+            return Err(HookError::NameLength(length));
+        }
+        let now = self.now_millis();
+        let id = self.state().create_application(name.to_owned(), now);
+        Ok(ApplicationId::from(id))
+    }
+}
+
+fn find_app<'a>(
+    state: &'a mut State,
+    application: &ApplicationId,
+) -> Result<&'a mut Application, HookError> {
+    application
+        .as_str()
+        .parse()
+        .ok()
+        .and_then(|id| state.application_mut(id))
+        .ok_or_else(|| HookError::UnknownApplication(application.clone()))
+}

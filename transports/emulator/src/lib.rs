@@ -1,0 +1,122 @@
+//! # blazeauth-emulator
+//!
+//! An in-memory, stateful Blazeauth Management API, for trying the SDK
+//! without touching a production account and for testing transports without a
+//! server. It implements the documented contract (`API.md` sections 1–4) for
+//! every typed route of the SDK: the eight application routes and the five
+//! license routes, all 13 license actions included.
+//!
+//! It is three things at once:
+//!
+//! - **A pure handler**: [`Emulator::handle`] takes an
+//!   `http::Request<Vec<u8>>` and returns an `http::Response<Vec<u8>>`. It never
+//!   panics; every answer is a JSON envelope; a refused request changes nothing.
+//! - **A transport**: [`Emulator`] implements [`blazeauth_core::Transport`], so
+//!   a [`Client<Emulator>`](blazeauth_core::Client) runs in-process
+//!   ([`Emulator::client`]).
+//! - **An HTTP/1.1 server** on loopback: [`Emulator::serve`] (or the
+//!   `blazeauth-emulator` binary: `cargo run -p blazeauth-emulator -- --port 8787`).
+//!
+//! ```
+//! use blazeauth_core::api::{self, LicenseAction, LicenseSpec};
+//! use blazeauth_core::LicenseDuration;
+//! use blazeauth_emulator::{Emulator, LicenseState};
+//!
+//! let emulator = Emulator::new();
+//! let client = emulator.client(); // admin key: all scopes, all applications
+//! client.send(&api::CreateApplication::new("My application"))?;
+//! let app = client.send(&api::GetApplications)?.remove(0).id;
+//! let spec = LicenseSpec::new("PRO-****-****", ["pro"], LicenseDuration::from_days(30)?);
+//! let keys = client.send(&api::CreateLicenses::new(app.clone(), 3, spec))?;
+//! assert_eq!(keys.len(), 3);
+//!
+//! let licenses = emulator.licenses(&app); // a snapshot, straight from the state
+//! let first = licenses[0].id.clone();
+//! client.send(&api::RunLicenseAction::new(app.clone(), LicenseAction::Pause { license_id: first }))?;
+//! assert_eq!(emulator.licenses(&app)[0].state, LicenseState::Paused);
+//! let metadata = client.send(&api::GetLicensesMetadata::new(app))?;
+//! assert_eq!((metadata.total_licenses, metadata.paused_licenses), (3, 1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## What it models
+//!
+//! - **Keys** ([`KeySpec`], [`Emulator::create_key`], [`Emulator::revoke_key`],
+//!   [`Emulator::expire_key`]): scopes, all applications or a list, expiry,
+//!   revocation; the errors of [`codes`] in the order given there.
+//! - **Applications**: name, license levels, settings, runtime keys (rotation
+//!   limited to [`ROTATIONS_PER_HOUR`] per application per hour, on the
+//!   emulator's [`Clock`]), deletion with everything the application owns.
+//! - **Licenses**: masks expanded from the seeded RNG with no duplicate key in
+//!   an application, a state model ([`license`], [`LicenseState`]) that the
+//!   table rows, the metadata counters and the actions agree on, a table paged
+//!   by [`EmulatorBuilder::page_size`] and searched by `License`, `IPv4` and
+//!   `Client id`.
+//! - **What the API cannot do** ([`hooks`]): a client activating a license,
+//!   adding app users, creating an application and learning its id.
+//! - **Faults** ([`faults`]): delays, closed connections, 5xx, 429, cut-off
+//!   bodies, HTML pages and oversized bodies, per path or for the next N
+//!   requests, deterministic.
+//!
+//! Dates are ISO 8601 UTC with milliseconds (`2026-05-12T09:00:00.000Z`);
+//! `durationSeconds` in table rows is a number of seconds; ids are decimal
+//! strings. Request bodies over [`DEFAULT_MAX_BODY_BYTES`] (1 MiB, see
+//! [`EmulatorBuilder::max_body_bytes`]) are refused with 413.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod auth;
+mod clock;
+pub mod codes;
+mod emulator;
+pub mod faults;
+pub mod hooks;
+mod input;
+mod keys;
+pub mod license;
+mod mask;
+mod reply;
+mod router;
+mod routes;
+mod server;
+mod snapshot;
+mod state;
+mod transport;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use emulator::{
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_PAGE_SIZE, Emulator, EmulatorBuilder, IN_PROCESS_BASE_URL,
+};
+pub use faults::{Fault, FaultRule};
+pub use hooks::HookError;
+pub use keys::{ApplicationAccess, KeySpec};
+pub use license::LicenseState;
+pub use routes::applications::ROTATIONS_PER_HOUR;
+pub use server::{FAR_OVER_LIMIT, Server, WORKERS};
+pub use snapshot::{AppUserSnapshot, ApplicationSnapshot, LicenseSnapshot, StateSnapshot};
+
+/// Every route the emulator serves, as `(method, path)`.
+///
+/// ```
+/// let routes = blazeauth_emulator::served_routes();
+/// assert_eq!(routes.len(), 13);
+/// assert!(routes.contains(&(http::Method::POST, "/api/v1/panel/license-action".to_owned())));
+/// ```
+pub fn served_routes() -> Vec<(http::Method, String)> {
+    router::served_routes().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    fn sendable<T: Send + Sync>() {}
+
+    #[test]
+    fn the_emulator_is_shared_across_threads() {
+        shareable::<crate::Emulator>();
+        sendable::<crate::Server>();
+        sendable::<crate::HookError>();
+        sendable::<crate::FaultRule>();
+    }
+}

@@ -1,0 +1,261 @@
+//! The pure handler: the route table, the checks every request goes through
+//! (body size, route, method, key, scope), and the [`Ctx`] route handlers
+//! work with.
+//!
+//! [`handle`] never panics and always answers a JSON envelope; see
+//! [`codes`](crate::codes) for the statuses and the order of the checks.
+
+use std::sync::{Mutex, PoisonError};
+
+use blazeauth_core::Scope;
+use http::Method;
+
+use crate::auth::{Caller, authenticate};
+use crate::clock::{Clock, Millis, to_millis};
+use crate::codes;
+use crate::input::{Query, invalid_format};
+use crate::reply::{Failure, Success, shorten};
+use crate::routes::{applications, license_actions, licenses};
+use crate::state::{Application, State};
+
+/// The panel routes' common prefix.
+const PANEL: &str = "/api/v1/panel/";
+
+/// Handler settings fixed when the emulator is built.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub(crate) page_size: usize,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// Which scope a route needs.
+#[derive(Debug, Clone, Copy)]
+enum RouteScope {
+    /// This one, checked before the handler runs.
+    Fixed(Scope),
+    /// It depends on the body (`license-action`): the handler checks it.
+    PerAction,
+}
+
+type Handler = fn(&mut Ctx<'_>) -> Result<Success, Failure>;
+
+struct Route {
+    method: Method,
+    /// Under [`PANEL`].
+    name: &'static str,
+    scope: RouteScope,
+    handler: Handler,
+}
+
+/// Every route the emulator serves: the SDK's typed routes.
+static ROUTES: [Route; 13] = [
+    Route {
+        method: Method::GET,
+        name: "get-applications",
+        scope: RouteScope::Fixed(Scope::ApplicationsRead),
+        handler: applications::get_applications,
+    },
+    Route {
+        method: Method::POST,
+        name: "create-application",
+        scope: RouteScope::Fixed(Scope::ApplicationsCreate),
+        handler: applications::create_application,
+    },
+    Route {
+        method: Method::POST,
+        name: "create-application-license-levels",
+        scope: RouteScope::Fixed(Scope::ApplicationsUpdate),
+        handler: applications::create_license_levels,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-application-license-levels",
+        scope: RouteScope::Fixed(Scope::ApplicationsRead),
+        handler: applications::get_license_levels,
+    },
+    Route {
+        method: Method::PATCH,
+        name: "update-application-settings",
+        scope: RouteScope::Fixed(Scope::ApplicationsUpdate),
+        handler: applications::update_settings,
+    },
+    Route {
+        method: Method::PATCH,
+        name: "update-api-keys",
+        scope: RouteScope::Fixed(Scope::ApplicationsUpdate),
+        handler: applications::rotate_runtime_key,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-application-settings",
+        scope: RouteScope::Fixed(Scope::ApplicationsRead),
+        handler: applications::get_settings,
+    },
+    Route {
+        method: Method::DELETE,
+        name: "delete-application",
+        scope: RouteScope::Fixed(Scope::ApplicationsDelete),
+        handler: applications::delete_application,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-licenses-metadata",
+        scope: RouteScope::Fixed(Scope::LicensesRead),
+        handler: licenses::get_metadata,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-licenses-table",
+        scope: RouteScope::Fixed(Scope::LicensesRead),
+        handler: licenses::get_table,
+    },
+    Route {
+        method: Method::POST,
+        name: "create-licenses",
+        scope: RouteScope::Fixed(Scope::LicensesCreate),
+        handler: licenses::create_licenses,
+    },
+    Route {
+        method: Method::PATCH,
+        name: "edit-licenses",
+        scope: RouteScope::Fixed(Scope::LicensesUpdate),
+        handler: licenses::edit_license,
+    },
+    Route {
+        method: Method::POST,
+        name: "license-action",
+        scope: RouteScope::PerAction,
+        handler: license_actions::run,
+    },
+];
+
+/// The paths of every route served, with their methods (for documentation and tests).
+pub(crate) fn served_routes() -> impl Iterator<Item = (Method, String)> {
+    ROUTES
+        .iter()
+        .map(|route| (route.method.clone(), format!("{PANEL}{}", route.name)))
+}
+
+/// What a route handler works with.
+pub(crate) struct Ctx<'a> {
+    pub(crate) state: &'a mut State,
+    pub(crate) caller: Caller,
+    pub(crate) now: Millis,
+    pub(crate) query: Query,
+    pub(crate) body: &'a [u8],
+    pub(crate) page_size: usize,
+}
+
+impl Ctx<'_> {
+    /// The application of the `applicationId` query parameter: present and
+    /// well-formed (400), allowed for the key (403), existing (404).
+    pub(crate) fn query_application(&self) -> Result<u64, Failure> {
+        let id = self.query.id("applicationId")?;
+        self.application(id)
+    }
+
+    /// Checks access to, then existence of, application `id` (`None`: an id
+    /// too large to exist).
+    pub(crate) fn application(&self, id: Option<u64>) -> Result<u64, Failure> {
+        match id {
+            Some(id) => {
+                self.caller.require_application(id)?;
+                self.state
+                    .application(id)
+                    .map(|app| app.id)
+                    .ok_or_else(|| Failure::not_found("Application not found."))
+            }
+            None => {
+                self.caller.require_application(u64::MAX)?;
+                Err(Failure::not_found("Application not found."))
+            }
+        }
+    }
+
+    /// The application `id`, checked before by [`application`](Self::application).
+    pub(crate) fn app(&self, id: u64) -> Result<&Application, Failure> {
+        self.state
+            .application(id)
+            .ok_or_else(|| Failure::not_found("Application not found."))
+    }
+
+    /// The application `id`, mutably.
+    pub(crate) fn app_mut(&mut self, id: u64) -> Result<&mut Application, Failure> {
+        self.state
+            .application_mut(id)
+            .ok_or_else(|| Failure::not_found("Application not found."))
+    }
+}
+
+/// Answers `request` from `state`. Never panics.
+pub(crate) fn handle(
+    state: &Mutex<State>,
+    clock: &dyn Clock,
+    settings: Settings,
+    request: &http::Request<Vec<u8>>,
+) -> http::Response<Vec<u8>> {
+    match route(state, clock, settings, request) {
+        Ok(success) => success.into_response(),
+        Err(failure) => failure.into_response(),
+    }
+}
+
+fn route(
+    state: &Mutex<State>,
+    clock: &dyn Clock,
+    settings: Settings,
+    request: &http::Request<Vec<u8>>,
+) -> Result<Success, Failure> {
+    let body = request.body();
+    if body.len() > settings.max_body_bytes {
+        return Err(Failure::new(
+            http::StatusCode::PAYLOAD_TOO_LARGE,
+            codes::PAYLOAD_TOO_LARGE,
+            format!(
+                "The request body is over the emulator's limit of {} bytes.",
+                settings.max_body_bytes
+            ),
+        ));
+    }
+    let path = request.uri().path();
+    let mut same_path = ROUTES
+        .iter()
+        .filter(|route| path.strip_prefix(PANEL) == Some(route.name))
+        .peekable();
+    let Some(first) = same_path.peek().map(|route| route.method.clone()) else {
+        return Err(Failure::not_found(format!(
+            "Unknown route {} {}: the emulator serves the SDK's typed routes only.",
+            shorten(request.method().as_str(), 16),
+            shorten(path, 120)
+        )));
+    };
+    let Some(route) = same_path.find(|route| route.method == request.method()) else {
+        return Err(Failure::new(
+            http::StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            format!("{path} expects {first}."),
+        )
+        .header(http::header::ALLOW, first.to_string()));
+    };
+    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    let now = to_millis(clock.now());
+    let caller = authenticate(&state, request.headers(), now)?;
+    if let RouteScope::Fixed(scope) = route.scope {
+        caller.require(scope)?;
+    }
+    let query = Query::parse(request.uri().query())?;
+    let mut ctx = Ctx {
+        state: &mut state,
+        caller,
+        now,
+        query,
+        body,
+        page_size: settings.page_size.max(1),
+    };
+    (route.handler)(&mut ctx)
+}
+
+/// The answer for a request whose target is not a valid URI (HTTP server only).
+pub(crate) fn bad_target() -> http::Response<Vec<u8>> {
+    invalid_format("path", "is not a valid request target").into_response()
+}

@@ -1,0 +1,183 @@
+//! Read-only copies of the emulator's state, for tests to check that nothing
+//! was lost, duplicated or changed: [`ApplicationSnapshot`],
+//! [`LicenseSnapshot`], [`AppUserSnapshot`] and the whole [`StateSnapshot`].
+//!
+//! License states are computed at the moment the snapshot is taken, with the
+//! emulator's clock.
+
+use std::time::SystemTime;
+
+use blazeauth_core::{AppUserId, ApplicationId, LicenseId};
+
+use crate::clock::{Millis, from_millis};
+use crate::license::{License, LicenseState};
+use crate::state::{AppUser, Application, State};
+
+/// One application, as the emulator holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApplicationSnapshot {
+    /// Its id.
+    pub id: ApplicationId,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: SystemTime,
+    /// Its license levels, trimmed, in the order saved.
+    pub license_levels: Vec<String>,
+    /// `applicationLicenseRequiresClientId`.
+    pub license_requires_client_id: bool,
+    /// `applicationUserRequiresClientId`.
+    pub user_requires_client_id: bool,
+    /// `applicationUserRequiresLicense`.
+    pub user_requires_license: bool,
+    /// `version`.
+    pub version: String,
+    /// `status` is `paused`.
+    pub paused: bool,
+    /// The runtime WebSocket key.
+    pub socket_key: String,
+    /// The runtime HTTP key.
+    pub http_key: String,
+    /// When a runtime key last changed.
+    pub runtime_keys_updated_at: SystemTime,
+    /// How many licenses it has.
+    pub license_count: usize,
+    /// Its app users, in creation order.
+    pub app_users: Vec<AppUserSnapshot>,
+}
+
+/// One app user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AppUserSnapshot {
+    /// Its id.
+    pub id: AppUserId,
+    /// Its login.
+    pub login: String,
+    /// When it was created.
+    pub created_at: SystemTime,
+}
+
+/// One license, as the emulator holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LicenseSnapshot {
+    /// Its id.
+    pub id: LicenseId,
+    /// Its application.
+    pub application_id: ApplicationId,
+    /// The key.
+    pub license: String,
+    /// Its state now (see [`LicenseState`]).
+    pub state: LicenseState,
+    /// The client id it is bound to.
+    pub client_id: Option<String>,
+    /// Its IP address.
+    pub ip_address: Option<String>,
+    /// Its comment.
+    pub comment: Option<String>,
+    /// Its levels.
+    pub levels: Vec<String>,
+    /// Its duration in seconds.
+    pub duration_secs: u64,
+    /// Whether activation needs a client id.
+    pub requires_client_id: bool,
+    /// When it was created.
+    pub created_at: SystemTime,
+    /// When it was activated.
+    pub activated_at: Option<SystemTime>,
+    /// When it expires (set once activated).
+    pub expires_at: Option<SystemTime>,
+    /// When it was paused.
+    pub paused_at: Option<SystemTime>,
+    /// Whether it is blacklisted (whatever else it is).
+    pub blacklisted: bool,
+    /// The login of the app user it is linked to.
+    pub user_login: Option<String>,
+}
+
+/// Every application and every license, for comparing the whole state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StateSnapshot {
+    /// The applications, in creation order.
+    pub applications: Vec<ApplicationSnapshot>,
+    /// Every license, application by application, each in creation order.
+    pub licenses: Vec<LicenseSnapshot>,
+}
+
+impl ApplicationSnapshot {
+    pub(crate) fn of(app: &Application) -> Self {
+        Self {
+            id: ApplicationId::from(app.id),
+            name: app.name.clone(),
+            created_at: from_millis(app.created_at),
+            license_levels: app.levels.clone(),
+            license_requires_client_id: app.settings.license_requires_client_id,
+            user_requires_client_id: app.settings.user_requires_client_id,
+            user_requires_license: app.settings.user_requires_license,
+            version: app.settings.version.clone(),
+            paused: app.settings.paused,
+            socket_key: app.socket_key.clone(),
+            http_key: app.http_key.clone(),
+            runtime_keys_updated_at: from_millis(app.keys_updated_at),
+            license_count: app.licenses.len(),
+            app_users: app.users.iter().map(AppUserSnapshot::of).collect(),
+        }
+    }
+}
+
+impl AppUserSnapshot {
+    fn of(user: &AppUser) -> Self {
+        Self {
+            id: AppUserId::from(user.id),
+            login: user.login.clone(),
+            created_at: from_millis(user.created_at),
+        }
+    }
+}
+
+impl LicenseSnapshot {
+    pub(crate) fn of(license: &License, application: u64, now: Millis) -> Self {
+        Self {
+            id: LicenseId::from(license.id),
+            application_id: ApplicationId::from(application),
+            license: license.key.clone(),
+            state: license.state(now),
+            client_id: license.client_id.clone(),
+            ip_address: license.ip_address.clone(),
+            comment: license.comment.clone(),
+            levels: license.levels.clone(),
+            duration_secs: license.duration_secs,
+            requires_client_id: license.requires_client_id,
+            created_at: from_millis(license.created_at),
+            activated_at: license.activated_at.map(from_millis),
+            expires_at: license.expires_at.map(from_millis),
+            paused_at: license.paused_at.map(from_millis),
+            blacklisted: license.blacklisted,
+            user_login: license.user_login.clone(),
+        }
+    }
+}
+
+impl StateSnapshot {
+    pub(crate) fn of(state: &State, now: Millis) -> Self {
+        Self {
+            applications: state
+                .applications
+                .iter()
+                .map(ApplicationSnapshot::of)
+                .collect(),
+            licenses: state
+                .applications
+                .iter()
+                .flat_map(|app| {
+                    app.licenses
+                        .iter()
+                        .map(move |l| LicenseSnapshot::of(l, app.id, now))
+                })
+                .collect(),
+        }
+    }
+}

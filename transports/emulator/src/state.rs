@@ -1,0 +1,140 @@
+//! The emulator's in-memory state: keys, applications with their settings,
+//! runtime keys, license levels, licenses and app users, the id counter and the
+//! seeded RNG.
+//!
+//! Everything lives behind one mutex (see [`Emulator`](crate::Emulator)); a
+//! request holds it from authentication to its answer, so requests are
+//! serializable. Route handlers check everything before they change anything,
+//! and draw random values from a copy of the RNG that is kept only on success:
+//! a refused request leaves the state, RNG included, as it was.
+
+use crate::clock::Millis;
+use crate::keys::{KeyRecord, alphanumerics};
+use crate::license::License;
+
+/// The first id handed out; ids are shared by every kind of resource.
+const FIRST_ID: u64 = 100_000_000_001;
+
+/// Length of generated runtime keys (their format is not documented).
+const RUNTIME_KEY_LEN: usize = 32;
+
+/// Everything the emulator knows.
+#[derive(Debug, Clone)]
+pub(crate) struct State {
+    pub(crate) rng: fastrand::Rng,
+    next_id: u64,
+    pub(crate) keys: Vec<KeyRecord>,
+    /// In creation order.
+    pub(crate) applications: Vec<Application>,
+}
+
+/// One application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Application {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) created_at: Millis,
+    pub(crate) levels: Vec<String>,
+    pub(crate) settings: AppSettings,
+    pub(crate) socket_key: String,
+    pub(crate) http_key: String,
+    pub(crate) keys_updated_at: Millis,
+    /// When the runtime keys were rotated (only the last hour matters).
+    pub(crate) rotations: Vec<Millis>,
+    /// In creation order.
+    pub(crate) licenses: Vec<License>,
+    /// In creation order.
+    pub(crate) users: Vec<AppUser>,
+}
+
+/// An application's settings (`get-application-settings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AppSettings {
+    pub(crate) license_requires_client_id: bool,
+    pub(crate) user_requires_client_id: bool,
+    pub(crate) user_requires_license: bool,
+    pub(crate) version: String,
+    pub(crate) paused: bool,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            license_requires_client_id: false,
+            user_requires_client_id: false,
+            user_requires_license: false,
+            version: "1.0.0".to_owned(),
+            paused: false,
+        }
+    }
+}
+
+/// An app user (created through a test hook: app-user routes are not typed yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AppUser {
+    pub(crate) id: u64,
+    pub(crate) login: String,
+    pub(crate) created_at: Millis,
+}
+
+impl State {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self {
+            rng: fastrand::Rng::with_seed(seed),
+            next_id: FIRST_ID,
+            keys: Vec::new(),
+            applications: Vec::new(),
+        }
+    }
+
+    /// A fresh id.
+    pub(crate) fn allocate_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id = self.next_id.saturating_add(1);
+        id
+    }
+
+    /// A fresh runtime key.
+    pub(crate) fn runtime_key(&mut self) -> String {
+        alphanumerics(&mut self.rng, RUNTIME_KEY_LEN)
+    }
+
+    pub(crate) fn application(&self, id: u64) -> Option<&Application> {
+        self.applications.iter().find(|app| app.id == id)
+    }
+
+    pub(crate) fn application_mut(&mut self, id: u64) -> Option<&mut Application> {
+        self.applications.iter_mut().find(|app| app.id == id)
+    }
+
+    /// Creates an application named `name` and returns its id.
+    pub(crate) fn create_application(&mut self, name: String, now: Millis) -> u64 {
+        let id = self.allocate_id();
+        let socket_key = self.runtime_key();
+        let http_key = self.runtime_key();
+        self.applications.push(Application {
+            id,
+            name,
+            created_at: now,
+            levels: Vec::new(),
+            settings: AppSettings::default(),
+            socket_key,
+            http_key,
+            keys_updated_at: now,
+            rotations: Vec::new(),
+            licenses: Vec::new(),
+            users: Vec::new(),
+        });
+        id
+    }
+}
+
+impl Application {
+    pub(crate) fn license(&self, id: u64) -> Option<&License> {
+        self.licenses.iter().find(|l| l.id == id)
+    }
+
+    pub(crate) fn license_mut(&mut self, id: u64) -> Option<&mut License> {
+        self.licenses.iter_mut().find(|l| l.id == id)
+    }
+}
