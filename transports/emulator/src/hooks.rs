@@ -152,8 +152,9 @@ impl Emulator {
     /// Creates an application named `name` (6–32 characters), as
     /// `create-application` does, and returns its id (which the route does not).
     pub fn create_application(&self, name: &str) -> Result<ApplicationId, HookError> {
+        let (min, max) = blazeauth_core::api::limits::APPLICATION_NAME_CHARS;
         let length = name.chars().count();
-        if !(6..=32).contains(&length) {
+        if !(min..=max).contains(&length) {
             return Err(HookError::NameLength(length));
         }
         let now = self.now_millis();
