@@ -98,7 +98,7 @@ impl Server {
     pub(crate) fn start(emulator: Emulator, addr: SocketAddr) -> io::Result<Server> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
-        let private = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let private = nodelay_listener()?;
         let private_addr = private.local_addr()?;
         let http =
             Arc::new(tiny_http::Server::from_listener(private, None).map_err(io::Error::other)?);
@@ -184,6 +184,19 @@ impl Drop for Server {
 }
 
 /// Where to connect to reach a listener bound to `addr`.
+/// A loopback listener whose accepted sockets have `TCP_NODELAY` (inherited
+/// from the listener on Linux and the BSDs). tiny_http writes a response in
+/// several pieces and never sets the option itself; without it the last piece
+/// of every large response waits for the relay's delayed ACK (about 40 ms).
+fn nodelay_listener() -> io::Result<TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
+}
+
 fn wake_addr(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => {
