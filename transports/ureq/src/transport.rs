@@ -1,0 +1,331 @@
+//! [`UreqTransport`]: the core's [`Transport`] on one shared [`ureq::Agent`],
+//! and [`UreqTransportBuilder`] for its settings.
+//!
+//! One exchange is: take the per-request timeout out of the request's
+//! extensions ([`RequestTimeout`]), run the request on the agent, then read the
+//! body to its end under the size limit, so the connection goes back to the
+//! pool. Errors of the first step go through
+//! [`classify::exchange_error`](crate::classify), errors of the second through
+//! `classify::body_error` (the server answered: "may have been sent").
+
+use std::fmt;
+use std::io::Read;
+use std::time::Duration;
+
+use blazeauth_core::http;
+use blazeauth_core::{RequestTimeout, Transport, TransportError};
+use ureq::{AsSendBody, Body};
+
+use crate::classify;
+
+/// The default whole-call timeout: connecting, sending, waiting and reading the body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default timeout for resolving the host name, and again for opening the
+/// connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default response body limit: 8 MiB. The largest documented response (a
+/// page of the licenses table) is a few tens of KiB.
+pub const DEFAULT_BODY_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// The shortest timeout the transport applies; shorter ones (zero) are raised to it.
+const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// The production transport: blocking HTTP/1.1 on a shared, kept-alive
+/// [`ureq::Agent`]. Cloning is cheap and the clones share the agent and its
+/// connection pool. See the [crate docs](crate) for every setting and why.
+#[derive(Clone)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+    settings: Settings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Settings {
+    timeout: Duration,
+    connect_timeout: Duration,
+    body_limit: u64,
+}
+
+impl UreqTransport {
+    /// A transport with the default settings (see [`UreqTransportBuilder`]).
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// Starts a transport with custom settings.
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::new()
+    }
+
+    /// The agent every request goes through (for sending other requests over
+    /// the same connection pool, with the same settings).
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
+    /// The whole-call timeout applied when the request carries no [`RequestTimeout`].
+    pub fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
+    /// The connect timeout (applied to resolving, then to connecting).
+    pub fn connect_timeout(&self) -> Duration {
+        self.settings.connect_timeout
+    }
+
+    /// The response body limit in bytes.
+    pub fn body_limit(&self) -> u64 {
+        self.settings.body_limit
+    }
+
+    fn run<B: AsSendBody>(
+        &self,
+        request: http::Request<B>,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<Body>, ureq::Error> {
+        match timeout {
+            None => self.agent.run(request),
+            Some(timeout) => {
+                let timeout = timeout.max(MIN_TIMEOUT);
+                let request = self
+                    .agent
+                    .configure_request(request)
+                    .timeout_global(Some(timeout))
+                    .timeout_resolve(Some(self.settings.connect_timeout.min(timeout)))
+                    .timeout_connect(Some(self.settings.connect_timeout.min(timeout)))
+                    .build();
+                self.agent.run(request)
+            }
+        }
+    }
+
+    /// Reads the whole body under the limit. Reading to the end hands the
+    /// connection back to the agent's pool; an error drops the connection.
+    fn read_body(
+        &self,
+        response: http::Response<Body>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let limit = self.settings.body_limit;
+        let (parts, mut body) = response.into_parts();
+        let declared = body.content_length();
+        if declared.is_some_and(|length| length > limit) {
+            // Refuse before reading a byte: the connection is closed, not drained.
+            return Err(classify::body_error(ureq::Error::BodyExceedsLimit(limit)));
+        }
+        let capacity = declared.map_or(0, |length| usize::try_from(length).unwrap_or(0));
+        let mut bytes = Vec::with_capacity(capacity);
+        body.with_config()
+            .limit(limit)
+            .reader()
+            .read_to_end(&mut bytes)
+            .map_err(|e| classify::body_error(ureq::Error::from(e)))?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for UreqTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransport")
+            .field("timeout", &self.settings.timeout)
+            .field("connect_timeout", &self.settings.connect_timeout)
+            .field("body_limit", &self.settings.body_limit)
+            .field("proxy", &self.agent.config().proxy().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport for UreqTransport {
+    type Error = TransportError;
+
+    fn send(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let timeout = request.extensions().get::<RequestTimeout>().map(|t| t.0);
+        let (parts, body) = request.into_parts();
+        // A GET (or DELETE, ...) without a body goes out without `Content-Length: 0`;
+        // POST, PUT and PATCH always state their length, even when it is zero.
+        let result = if body.is_empty() && !method_states_length(&parts.method) {
+            self.run(http::Request::from_parts(parts, ()), timeout)
+        } else {
+            self.run(http::Request::from_parts(parts, body), timeout)
+        };
+        let response = result.map_err(classify::exchange_error)?;
+        self.read_body(response)
+    }
+}
+
+fn method_states_length(method: &http::Method) -> bool {
+    matches!(
+        *method,
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    )
+}
+
+/// Settings of a [`UreqTransport`].
+///
+/// | setting | default |
+/// |---|---|
+/// | [`timeout`](Self::timeout) (whole call) | [`DEFAULT_TIMEOUT`] (30 s) |
+/// | [`connect_timeout`](Self::connect_timeout) | [`DEFAULT_CONNECT_TIMEOUT`] (10 s) |
+/// | [`body_limit`](Self::body_limit) | [`DEFAULT_BODY_LIMIT`] (8 MiB) |
+/// | [`proxy`](Self::proxy) | none (environment variables are ignored) |
+/// | [`max_idle_connections_per_host`](Self::max_idle_connections_per_host) | 3 |
+/// | [`tls_config`](Self::tls_config) | rustls (or native-tls with that feature), webpki roots |
+///
+/// ```
+/// use std::time::Duration;
+/// use blazeauth_ureq::UreqTransport;
+///
+/// let transport = UreqTransport::builder()
+///     .timeout(Duration::from_secs(10))
+///     .connect_timeout(Duration::from_secs(3))
+///     .body_limit(2 * 1024 * 1024)
+///     .build();
+/// assert_eq!(transport.timeout(), Duration::from_secs(10));
+/// ```
+#[derive(Clone)]
+pub struct UreqTransportBuilder {
+    settings: Settings,
+    proxy: Option<ureq::Proxy>,
+    max_idle_connections_per_host: usize,
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    tls_config: Option<ureq::tls::TlsConfig>,
+}
+
+impl UreqTransportBuilder {
+    fn new() -> Self {
+        Self {
+            settings: Settings {
+                timeout: DEFAULT_TIMEOUT,
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                body_limit: DEFAULT_BODY_LIMIT,
+            },
+            proxy: None,
+            max_idle_connections_per_host: 3,
+            #[cfg(any(feature = "rustls", feature = "native-tls"))]
+            tls_config: None,
+        }
+    }
+
+    /// The whole-call timeout: from the start of the call to the last byte of
+    /// the body. A request carrying a [`RequestTimeout`] (set by
+    /// [`Client::send_with`](blazeauth_core::Client::send_with)) uses that one
+    /// instead. Timeouts cannot be turned off (a call must end); zero is raised
+    /// to 1 ms.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout.max(MIN_TIMEOUT);
+        self
+    }
+
+    /// The timeout for resolving the host name, and the same again for opening
+    /// the connection (TCP and TLS handshake). A timeout here is reported as
+    /// "not sent". Zero is raised to 1 ms.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout.max(MIN_TIMEOUT);
+        self
+    }
+
+    /// The largest response body accepted, in bytes (after decompression with
+    /// the `gzip` feature). A larger body fails with
+    /// [`TransportErrorKind::BodyTooLarge`](blazeauth_core::TransportErrorKind::BodyTooLarge) ("may have been sent": the server
+    /// processed the request); with a `Content-Length` above the limit, before a
+    /// byte of the body is read.
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.settings.body_limit = bytes;
+        self
+    }
+
+    /// Sends requests through a proxy, e.g. `ureq::Proxy::try_from_env()` to honour
+    /// `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`. Off by default: a proxy picked up
+    /// silently from the environment could see the key of an `http://` request.
+    pub fn proxy(mut self, proxy: Option<ureq::Proxy>) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// How many idle connections per host the pool keeps (default 3; at least 1
+    /// is needed for keep-alive).
+    pub fn max_idle_connections_per_host(mut self, n: usize) -> Self {
+        self.max_idle_connections_per_host = n;
+        self
+    }
+
+    /// Replaces the TLS settings (custom root certificates, client certificate,
+    /// provider). The default verifies servers against the webpki roots with
+    /// rustls, or with native-tls when that feature is on.
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    pub fn tls_config(mut self, config: ureq::tls::TlsConfig) -> Self {
+        self.tls_config = Some(config);
+        self
+    }
+
+    /// The transport, with a new agent.
+    pub fn build(self) -> UreqTransport {
+        let Settings {
+            timeout,
+            connect_timeout,
+            ..
+        } = self.settings;
+        let builder = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .https_only(false)
+            .proxy(self.proxy)
+            .timeout_global(Some(timeout))
+            .timeout_resolve(Some(connect_timeout.min(timeout)))
+            .timeout_connect(Some(connect_timeout.min(timeout)))
+            .max_idle_connections(self.max_idle_connections_per_host.max(10))
+            .max_idle_connections_per_host(self.max_idle_connections_per_host);
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        let builder = builder.tls_config(self.tls_config.unwrap_or_else(default_tls_config));
+        let config = builder.build();
+        UreqTransport {
+            agent: ureq::Agent::new_with_config(config),
+            settings: self.settings,
+        }
+    }
+}
+
+impl Default for UreqTransportBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for UreqTransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UreqTransportBuilder")
+            .field("timeout", &self.settings.timeout)
+            .field("connect_timeout", &self.settings.connect_timeout)
+            .field("body_limit", &self.settings.body_limit)
+            .field("proxy", &self.proxy.is_some())
+            .field(
+                "max_idle_connections_per_host",
+                &self.max_idle_connections_per_host,
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn default_tls_config() -> ureq::tls::TlsConfig {
+    let provider = if cfg!(feature = "native-tls") {
+        ureq::tls::TlsProvider::NativeTls
+    } else {
+        ureq::tls::TlsProvider::Rustls
+    };
+    ureq::tls::TlsConfig::builder()
+        .provider(provider)
+        .root_certs(ureq::tls::RootCerts::WebPki)
+        .build()
+}
