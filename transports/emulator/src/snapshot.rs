@@ -13,8 +13,9 @@ use crate::clock::{Millis, from_millis};
 use crate::license::{License, LicenseState};
 use crate::state::{AppUser, Application, State};
 
-/// One application, as the emulator holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One application, as the emulator holds it. Its `Debug` redacts the
+/// runtime keys, as the SDK's own types do.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApplicationSnapshot {
     /// Its id.
@@ -45,6 +46,30 @@ pub struct ApplicationSnapshot {
     pub license_count: usize,
     /// Its app users, in creation order.
     pub app_users: Vec<AppUserSnapshot>,
+}
+
+impl std::fmt::Debug for ApplicationSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationSnapshot")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("created_at", &self.created_at)
+            .field("license_levels", &self.license_levels)
+            .field(
+                "license_requires_client_id",
+                &self.license_requires_client_id,
+            )
+            .field("user_requires_client_id", &self.user_requires_client_id)
+            .field("user_requires_license", &self.user_requires_license)
+            .field("version", &self.version)
+            .field("paused", &self.paused)
+            .field("socket_key", &"[redacted]")
+            .field("http_key", &"[redacted]")
+            .field("runtime_keys_updated_at", &self.runtime_keys_updated_at)
+            .field("license_count", &self.license_count)
+            .field("app_users", &self.app_users)
+            .finish()
+    }
 }
 
 /// One app user.
@@ -179,5 +204,21 @@ impl StateSnapshot {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn application_debug_redacts_runtime_keys() {
+        let emulator = crate::Emulator::new();
+        emulator.create_application("Redacted App").unwrap();
+        let app = emulator.applications().remove(0);
+        let shown = format!("{app:?}");
+        assert!(
+            !shown.contains(&app.socket_key) && !shown.contains(&app.http_key),
+            "{shown}"
+        );
+        assert!(shown.contains("Redacted App"));
     }
 }
