@@ -40,6 +40,40 @@ impl Config {
         Self::with_base(key, BaseUrl::production())
     }
 
+    /// Reads `BLAZEAUTH_MANAGEMENT_API_KEY` (required) and `BLAZEAUTH_BASE_URL`
+    /// (optional; unset or empty means production).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_values(
+            std::env::var_os(crate::key::KEY_ENV_VAR),
+            std::env::var_os(BASE_URL_ENV_VAR),
+        )
+    }
+
+    /// [`from_env`](Self::from_env) with the two variables' values as read by the
+    /// caller (`None` when unset), without touching the process environment.
+    /// Errors name the variable at fault.
+    pub fn from_env_values(
+        key: Option<std::ffi::OsString>,
+        base_url: Option<std::ffi::OsString>,
+    ) -> Result<Self, ConfigError> {
+        let key = ManagementKey::from_env_value(key)?;
+        let Some(url) = base_url.filter(|url| !url.is_empty()) else {
+            return Ok(Self::new(key));
+        };
+        let from_env = |reason| ConfigError::BaseUrl {
+            origin: BASE_URL_ENV_VAR,
+            reason,
+        };
+        let url = url
+            .into_string()
+            .map_err(|_| from_env("it is not valid Unicode"))?;
+        let base = BaseUrl::parse(&url, false).map_err(|e| match e {
+            ConfigError::BaseUrl { reason, .. } => from_env(reason),
+            other => other,
+        })?;
+        Ok(Self::with_base(key, base))
+    }
+
     /// Starts a configuration with a different base URL or user agent.
     pub fn builder(key: ManagementKey) -> ConfigBuilder {
         ConfigBuilder {
@@ -153,7 +187,10 @@ impl BaseUrl {
     /// Parses and checks a base URL; `allow_insecure_http` permits `http://` to a
     /// non-loopback host.
     pub fn parse(url: &str, allow_insecure_http: bool) -> Result<Self, ConfigError> {
-        let bad = |reason: &'static str| ConfigError::BaseUrl { reason };
+        let bad = |reason: &'static str| ConfigError::BaseUrl {
+            origin: "the base URL",
+            reason,
+        };
         let uri: http::Uri = url.parse().map_err(|_| bad("it is not a valid URL"))?;
         let scheme = uri.scheme_str().ok_or(bad(
             "it must start with https:// (or http:// for a loopback host)",
@@ -221,8 +258,10 @@ pub enum ConfigError {
     #[error(transparent)]
     Key(#[from] KeyError),
     /// The base URL is unusable.
-    #[error("the base URL is refused: {reason}")]
+    #[error("{origin} is refused: {reason}")]
     BaseUrl {
+        /// Where it came from: `the base URL`, or the environment variable's name.
+        origin: &'static str,
         /// Why.
         reason: &'static str,
     },
@@ -277,6 +316,60 @@ mod tests {
         assert!(BaseUrl::parse("https://user:pw@x.example", false).is_err());
         assert!(BaseUrl::parse("api.blazeauth.net", false).is_err());
         assert!(BaseUrl::parse("not a url", false).is_err());
+    }
+
+    const KEY: &str =
+        "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL";
+
+    #[test]
+    fn from_env_values_key_required_base_url_optional() {
+        let err = Config::from_env_values(None, None).unwrap_err();
+        assert!(
+            err.to_string().contains("BLAZEAUTH_MANAGEMENT_API_KEY"),
+            "{err}"
+        );
+        for base in [None, Some(std::ffi::OsString::new())] {
+            let config = Config::from_env_values(Some(KEY.into()), base).unwrap();
+            assert_eq!(config.base_url().as_str(), DEFAULT_BASE_URL);
+        }
+        let config =
+            Config::from_env_values(Some(KEY.into()), Some("http://127.0.0.1:8787".into()))
+                .unwrap();
+        assert_eq!(config.base_url().as_str(), "http://127.0.0.1:8787");
+    }
+
+    #[test]
+    fn from_env_values_errors_name_the_variable_and_never_echo_the_key() {
+        let err = Config::from_env_values(Some(format!("{KEY}\n").into()), None).unwrap_err();
+        assert!(matches!(err, ConfigError::Key(KeyError::Whitespace { .. })));
+        assert!(!err.to_string().contains("0123456789abcdefghij"));
+        let err = Config::from_env_values(Some(KEY.into()), Some("http://example.com".into()))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::BaseUrl {
+                    origin: BASE_URL_ENV_VAR,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("BLAZEAUTH_BASE_URL is refused: http://"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt;
+            let not_unicode = std::ffi::OsString::from_vec(vec![0xff]);
+            let err = Config::from_env_values(Some(KEY.into()), Some(not_unicode)).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "BLAZEAUTH_BASE_URL is refused: it is not valid Unicode"
+            );
+        }
     }
 
     #[test]

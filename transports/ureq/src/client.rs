@@ -8,15 +8,11 @@
 //! (reads retried after connection failures, timeouts, 429 and 502/503/504;
 //! mutations never resent when their outcome is unknown; `Retry-After` honoured).
 
-use std::ffi::OsString;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use blazeauth_core::{
-    BASE_URL_ENV_VAR, Client, ClientBuilder, Config, ConfigError, JitterSource, ManagementKey,
-    Sleeper,
-};
+use blazeauth_core::{Client, ClientBuilder, Config, ConfigError, JitterSource, Sleeper};
 
 use crate::transport::UreqTransport;
 
@@ -67,11 +63,12 @@ pub fn client_builder(config: Config, transport: UreqTransport) -> ClientBuilder
 /// - `BLAZEAUTH_MANAGEMENT_API_KEY` ([`KEY_ENV_VAR`](blazeauth_core::KEY_ENV_VAR)):
 ///   the management key, required, taken exactly as set (a trailing newline is
 ///   refused, not trimmed);
-/// - `BLAZEAUTH_BASE_URL` ([`BASE_URL_ENV_VAR`]): optional; unset or empty means
+/// - `BLAZEAUTH_BASE_URL` ([`BASE_URL_ENV_VAR`](blazeauth_core::BASE_URL_ENV_VAR)): optional; unset or empty means
 ///   production. `http://` is accepted only for a loopback host (the emulator).
 ///
 /// A missing or malformed key is a [`ConfigError::Key`] whose message names the
-/// variable; a refused base URL is a [`ConfigError::BaseUrl`].
+/// variable; a refused base URL is a [`ConfigError::BaseUrl`] naming
+/// `BLAZEAUTH_BASE_URL`. This is [`Config::from_env`] handed to [`client`].
 ///
 /// ```no_run
 /// // BLAZEAUTH_MANAGEMENT_API_KEY=blz_mgmt_... BLAZEAUTH_BASE_URL=http://127.0.0.1:8787
@@ -80,26 +77,7 @@ pub fn client_builder(config: Config, transport: UreqTransport) -> ClientBuilder
 /// # Ok::<(), blazeauth_core::ConfigError>(())
 /// ```
 pub fn client_from_env() -> Result<Client<UreqTransport>, ConfigError> {
-    let key = std::env::var_os(blazeauth_core::KEY_ENV_VAR);
-    let base_url = std::env::var_os(BASE_URL_ENV_VAR);
-    config_from_env_values(key, base_url).map(client)
-}
-
-/// What [`client_from_env`] does with the two variables' values, without
-/// touching the process environment.
-pub(crate) fn config_from_env_values(
-    key: Option<OsString>,
-    base_url: Option<OsString>,
-) -> Result<Config, ConfigError> {
-    let key = ManagementKey::from_env_value(key)?;
-    let mut builder = Config::builder(key);
-    if let Some(url) = base_url.filter(|url| !url.is_empty()) {
-        let url = url.into_string().map_err(|_| ConfigError::BaseUrl {
-            reason: "BLAZEAUTH_BASE_URL is not valid Unicode",
-        })?;
-        builder = builder.base_url(url);
-    }
-    builder.build()
+    Config::from_env().map(client)
 }
 
 /// The real sleeper: [`std::thread::sleep`].
@@ -162,54 +140,7 @@ impl JitterSource for RandomJitter {
 
 #[cfg(test)]
 mod tests {
-    use blazeauth_core::KeyError;
-
     use super::*;
-
-    const KEY: &str =
-        "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL";
-
-    #[test]
-    fn missing_key_names_the_variable() {
-        let err = config_from_env_values(None, None).unwrap_err();
-        assert_eq!(
-            err,
-            ConfigError::Key(KeyError::Missing {
-                var: "BLAZEAUTH_MANAGEMENT_API_KEY"
-            })
-        );
-        assert!(err.to_string().contains("BLAZEAUTH_MANAGEMENT_API_KEY"));
-    }
-
-    #[test]
-    fn base_url_is_optional_and_empty_means_production() {
-        for base in [None, Some(OsString::new())] {
-            let config = config_from_env_values(Some(KEY.into()), base).unwrap();
-            assert_eq!(config.base_url().as_str(), blazeauth_core::DEFAULT_BASE_URL);
-        }
-        let config =
-            config_from_env_values(Some(KEY.into()), Some("http://127.0.0.1:8787".into())).unwrap();
-        assert_eq!(config.base_url().as_str(), "http://127.0.0.1:8787");
-    }
-
-    #[test]
-    fn bad_values_are_refused_without_echoing_the_key() {
-        let err = config_from_env_values(Some(format!("{KEY}\n").into()), None).unwrap_err();
-        assert!(matches!(err, ConfigError::Key(KeyError::Whitespace { .. })));
-        assert!(!err.to_string().contains("0123456789abcdefghij"));
-        let err = config_from_env_values(Some(KEY.into()), Some("http://example.com".into()))
-            .unwrap_err();
-        assert!(matches!(err, ConfigError::BaseUrl { .. }), "{err}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn non_unicode_base_url_names_the_variable() {
-        use std::os::unix::ffi::OsStringExt;
-        let err = config_from_env_values(Some(KEY.into()), Some(OsString::from_vec(vec![0xff])))
-            .unwrap_err();
-        assert!(err.to_string().contains(BASE_URL_ENV_VAR), "{err}");
-    }
 
     #[test]
     fn jitter_stays_in_range_and_varies() {
