@@ -137,6 +137,21 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
+    /// A ready-to-use management key for it: the emulator's admin key (all
+    /// scopes, all applications).
+    ///
+    /// ```
+    /// let server = blazeauth_emulator::Emulator::new().serve()?;
+    /// let config = blazeauth_core::Config::builder(server.admin_key())
+    ///     .base_url(server.base_url())
+    ///     .build()?;
+    /// assert_eq!(config.base_url().as_str(), server.base_url());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn admin_key(&self) -> blazeauth_core::ManagementKey {
+        self.emulator.admin_key()
+    }
+
     /// How many TCP connections it has accepted so far (exact: counted at
     /// `accept`, before any byte is read).
     pub fn connections_accepted(&self) -> usize {
