@@ -31,6 +31,8 @@ pub struct DecodeError {
     pub(crate) body: Vec<u8>,
     pub(crate) path: Option<String>,
     pub(crate) detail: Option<String>,
+    /// The request's class; mutation unless the route said otherwise.
+    pub(crate) class: crate::retry::RetryClass,
 }
 
 impl DecodeError {
@@ -58,6 +60,12 @@ impl DecodeError {
     /// [`DecodeErrorKind::UnexpectedShape`]).
     pub fn path(&self) -> Option<&str> {
         self.path.as_deref()
+    }
+
+    /// Whether the request was a read or a mutation (as its route declares;
+    /// [`RetryClass::Mutation`](crate::RetryClass::Mutation) when decoded without a route).
+    pub fn request_class(&self) -> crate::retry::RetryClass {
+        self.class
     }
 
     /// The JSON parser's own message, if any.

@@ -157,13 +157,15 @@ pub fn build_request<E: Endpoint + ?Sized>(
 }
 
 /// Decodes `response` into `endpoint`'s output. See [`envelope::decode`] for
-/// how failures are told apart. API errors carry the route's scope.
+/// how failures are told apart. API errors carry the route's scope; decode
+/// errors carry its retry class (so [`Error::outcome_unknown`] can tell a read
+/// from a mutation).
 pub fn decode_response<E: Endpoint + ?Sized>(
     endpoint: &E,
     response: http::Response<Vec<u8>>,
 ) -> Result<E::Output, Error> {
-    match envelope::decode_keeping::<E::Payload>(response) {
-        Ok((envelope, parts, body)) => {
+    let result =
+        envelope::decode_keeping::<E::Payload>(response).and_then(|(envelope, parts, body)| {
             endpoint
                 .output(envelope.message, envelope.payload)
                 .map_err(|MissingField(field)| {
@@ -176,11 +178,16 @@ pub fn decode_response<E: Endpoint + ?Sized>(
                         Some(format!("missing field `{field}`")),
                     )
                 })
-        }
-        Err(Error::Api(mut api)) => {
+        });
+    result.map_err(|error| match error {
+        Error::Api(mut api) => {
             api.required_scope = endpoint.scope();
-            Err(Error::Api(api))
+            Error::Api(api)
         }
-        Err(other) => Err(other),
-    }
+        Error::Decode(mut decode) => {
+            decode.class = endpoint.retry_class();
+            Error::Decode(decode)
+        }
+        other => other,
+    })
 }

@@ -406,6 +406,7 @@ pub(crate) fn decode_error(
         body,
         path,
         detail,
+        class: crate::retry::RetryClass::Mutation,
     }))
 }
 

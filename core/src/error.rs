@@ -98,16 +98,19 @@ impl Error {
         }
     }
 
-    /// Whether the request may have taken effect on the server although the
-    /// call failed: a mutation that timed out, or a success envelope with an
-    /// error status. Such a call must be reconciled, never resent blindly.
+    /// Whether a mutation may have taken effect on the server although the
+    /// call failed, so it must be reconciled, never resent blindly:
+    /// - a mutation that may have been sent (timeout, connection lost);
+    /// - any answer that could not be decoded: a success envelope with an error
+    ///   status, a cut-off or unreadable body, or a gateway's HTML page (a 502 or
+    ///   504 from a proxy can hide a request the API processed).
+    ///
+    /// An API error envelope (`"success": false`) is the server saying the change
+    /// was refused, so its outcome is known. Reads always answer `false`.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::MaybeSent { class, .. } => *class == RetryClass::Mutation,
-            Error::Decode(e) => {
-                e.status().is_success()
-                    || e.kind() == crate::DecodeErrorKind::SuccessWithErrorStatus
-            }
+            Error::Decode(e) => e.request_class() == RetryClass::Mutation,
             _ => false,
         }
     }

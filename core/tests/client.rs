@@ -424,6 +424,50 @@ fn bulk_timeout_says_the_batch_outcome_is_unknown_and_stops() {
 }
 
 #[test]
+fn bulk_gateway_error_page_leaves_the_batch_outcome_unknown() {
+    let script = bulk_script(2, 2, || {
+        Ok(Response::builder()
+            .status(504)
+            .header("content-type", "text/html")
+            .body(b"<html><body>504 Gateway Time-out</body></html>".to_vec())
+            .unwrap())
+    });
+    let err = script
+        .client()
+        .create_licenses_bulk(app(), spec(), 600)
+        .unwrap_err();
+    assert_eq!(err.created.len(), 256);
+    assert_eq!(
+        err.unknown_batch,
+        Some(256),
+        "the API behind the gateway may have created it"
+    );
+    assert_eq!(script.sent(), 2);
+}
+
+#[test]
+fn an_undecodable_answer_leaves_only_a_mutation_unknown() {
+    let gateway = |_: &blazeauth_core::http::Request<Vec<u8>>| {
+        Ok(Response::builder()
+            .status(502)
+            .body(b"<html>502 Bad Gateway</html>".to_vec())
+            .unwrap())
+    };
+    let script = Script::new().then(gateway).then(gateway);
+    let read = script.client().send(&GetApplications).unwrap_err();
+    let write = script
+        .client()
+        .send(&CreateApplication::new("Desktop Client"))
+        .unwrap_err();
+    assert!(matches!(
+        (&read, &write),
+        (Error::Decode(_), Error::Decode(_))
+    ));
+    assert!(!read.outcome_unknown());
+    assert!(write.outcome_unknown());
+}
+
+#[test]
 fn bulk_of_100_000_plans_391_batches() {
     let mut bulk = BulkCreate::new(app(), spec(), 100_000).unwrap();
     let mut batches = 0;
