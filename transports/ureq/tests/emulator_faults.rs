@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use blazeauth_core::api::{self, LicenseSpec};
 use blazeauth_core::http::StatusCode;
 use blazeauth_core::{
-    ApplicationId, Client, Config, DecodeErrorKind, Error, LicenseDuration, RetryClass,
-    TransportErrorKind,
+    ApplicationId, Client, DecodeErrorKind, Error, LicenseDuration, TransportErrorKind,
 };
 use blazeauth_emulator::{Emulator, Fault, FaultRule, Server};
 use blazeauth_ureq::UreqTransport;
@@ -39,10 +38,7 @@ fn setup_with(transport: UreqTransport) -> Setup {
         .create_application("Fault test app")
         .expect("application");
     let server = emulator.serve().expect("serve");
-    let config = Config::builder(emulator.admin_key())
-        .base_url(server.base_url())
-        .build()
-        .expect("config");
+    let config = support::served_config(&server);
     let sleeper = RecordingSleeper::default();
     let client = blazeauth_ureq::client_builder(config, transport)
         .sleeper(sleeper.clone())
@@ -104,18 +100,7 @@ fn a_slow_create_licenses_is_not_resent_and_its_outcome_is_unknown() {
         .inject(rule(Fault::Delay(Duration::from_secs(2)), CREATE_LICENSES).times(1));
     let (result, sent) = counted(&s.emulator, || s.client.send(&create(&s.app, 5)));
     let error = result.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::MaybeSent {
-                class: RetryClass::Mutation,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(transport_kind(&error), TransportErrorKind::Timeout);
-    assert!(error.outcome_unknown());
+    support::assert_mutation_outcome_unknown(&error, TransportErrorKind::Timeout);
     assert!(error.to_string().contains("outcome is unknown"), "{error}");
     assert_eq!(sent, 1, "sent exactly once, never resent");
     assert!(s.sleeper.delays().is_empty());
@@ -169,18 +154,7 @@ fn a_connection_closed_before_answering() {
         .inject(rule(Fault::CloseConnection, CREATE_LICENSES).times(1));
     let (result, sent) = counted(&s.emulator, || s.client.send(&create(&s.app, 3)));
     let error = result.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::MaybeSent {
-                class: RetryClass::Mutation,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(transport_kind(&error), TransportErrorKind::Io);
-    assert!(error.outcome_unknown());
+    support::assert_mutation_outcome_unknown(&error, TransportErrorKind::Io);
     assert_eq!(sent, 1);
     assert_eq!(s.emulator.licenses(&s.app).len(), 3, "created exactly once");
     assert_hides_key(&error, &s.emulator.admin_key());
@@ -257,10 +231,7 @@ fn a_429_waits_for_retry_after() {
 fn a_429_really_waits_with_the_thread_sleeper() {
     let emulator = Emulator::new();
     let server = emulator.serve().expect("serve");
-    let config = Config::builder(emulator.admin_key())
-        .base_url(server.base_url())
-        .build()
-        .expect("config");
+    let config = support::served_config(&server);
     let client = blazeauth_ureq::client(config);
     emulator.inject(
         rule(

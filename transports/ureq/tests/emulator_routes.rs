@@ -23,10 +23,7 @@ struct Setup {
 fn setup(page_size: usize) -> Setup {
     let emulator = Emulator::builder().seed(5).page_size(page_size).build();
     let server = emulator.serve().expect("serve");
-    let config = Config::builder(emulator.admin_key())
-        .base_url(server.base_url())
-        .build()
-        .expect("config");
+    let config = support::served_config(&server);
     let client = blazeauth_ureq::client(config);
     Setup {
         emulator,

@@ -302,6 +302,28 @@ impl blazeauth_core::Sleeper for RecordingSleeper {
     }
 }
 
+/// A configuration for `server` with its admin key.
+pub fn served_config(server: &blazeauth_emulator::Server) -> Config {
+    Config::builder(server.admin_key())
+        .base_url(server.base_url())
+        .build()
+        .expect("config")
+}
+
+/// Asserts that `error` is a mutation that may have been sent (its outcome
+/// unknown), failed with `kind`.
+pub fn assert_mutation_outcome_unknown(
+    error: &blazeauth_core::Error,
+    kind: blazeauth_core::TransportErrorKind,
+) {
+    let blazeauth_core::Error::MaybeSent { source, class } = error else {
+        panic!("expected a maybe-sent error, got {error:?}");
+    };
+    assert_eq!(*class, blazeauth_core::RetryClass::Mutation);
+    assert_eq!(source.kind(), kind);
+    assert!(error.outcome_unknown());
+}
+
 /// Asserts that nothing of [`KEY`]'s secret shows in `error`'s `Display`,
 /// `Debug` (plain and pretty) or source chain.
 pub fn assert_no_secret(error: &(dyn std::error::Error + 'static)) {
