@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::retry::RetryClass;
 use crate::scope::Scope;
 
 /// The `code` of an error envelope.
@@ -107,6 +108,8 @@ pub struct ApiError {
     pub(crate) required_scope: Option<Scope>,
     pub(crate) headers: http::HeaderMap,
     pub(crate) body: Vec<u8>,
+    /// The request's class; mutation unless the route said otherwise.
+    pub(crate) class: RetryClass,
 }
 
 impl ApiError {
@@ -145,6 +148,19 @@ impl ApiError {
         &self.body
     }
 
+    /// Whether the request was a read or a mutation (as its route declares;
+    /// [`RetryClass::Mutation`] when decoded without a route).
+    pub fn request_class(&self) -> RetryClass {
+        self.class
+    }
+
+    /// Whether a mutation may have taken effect although the server answered
+    /// with an error: a 5xx may come from a gateway that gave up after the
+    /// API processed the request. Any other error envelope is a refusal.
+    pub fn outcome_unknown(&self) -> bool {
+        self.class == RetryClass::Mutation && self.status.is_server_error()
+    }
+
     fn hint(&self) -> String {
         match &self.code {
             Some(ApiErrorCode::ApiKeyInvalid) => "check that the management key is the one shown at creation".into(),
@@ -164,6 +180,10 @@ impl ApiError {
                 Some(wait) => format!("rate limited: wait {}s before trying again", wait.as_secs()),
                 None => "rate limited: wait before trying again".into(),
             },
+            _ if self.outcome_unknown() => {
+                "the server failed and the change may or may not have been applied: check the current state before repeating it".into()
+            }
+            _ if self.status.is_server_error() => "the server failed: try again later".into(),
             _ => "fix the request as the message says".into(),
         }
     }

@@ -1,15 +1,24 @@
-//! The blocking client: [`Client`] runs endpoints through a [`Transport`],
-//! applying the [`RetryPolicy`].
+//! The blocking client: [`Client`] drives the core's state machines
+//! ([`Call`], [`Pager`], [`BulkCreate`]) with a [`Transport`] and a [`Sleeper`].
 //!
-//! A call builds the request (validation first), sends it, decodes the answer,
-//! and on failure asks the retry policy whether and when to try again. Waiting
-//! goes through an injectable [`Sleeper`] and jitter comes from an injectable
-//! [`JitterSource`], because the core itself never reads a clock or an RNG:
+//! It holds no policy of its own: retries and the "did it happen?" decisions
+//! are the [`Call`]'s, page walking is the [`Pager`]'s, the bulk report is the
+//! [`BulkCreate`]'s. An async runtime drives the same machines in a few lines
+//! (see "Embedding in another runtime" in the [crate docs](crate)).
 //!
-//! - **No sleeper, no retries.** [`Client::new`] has none, so each call makes
-//!   exactly one attempt. The transport crates (`blazeauth-ureq`,
-//!   `blazeauth-emulator`) install a real sleeper; tests install one that records
-//!   the delays instead of waiting.
+//! Waiting goes through an injectable [`Sleeper`] and jitter comes from an
+//! injectable [`JitterSource`], because the core itself never reads a clock or
+//! an RNG:
+//!
+//! - **Retries need a sleeper, and the types say so.** [`Client::new`] makes
+//!   one attempt per call ([`RetryPolicy::never`]); a retrying client is built
+//!   with [`ClientBuilder::retries`], which takes the policy and the sleeper
+//!   together. A per-call [`RequestOptions::retry_policy`] that allows more
+//!   than one attempt on a client without a sleeper is refused before anything
+//!   is sent ([`ConfigError::RetriesWithoutSleeper`]), never silently ignored.
+//!   The transport crates (`blazeauth-ureq`, `blazeauth-emulator`) build
+//!   clients with a real sleeper; tests install one that records the delays
+//!   instead of waiting.
 //! - Without a jitter source the backoff uses the midpoint (jitter 0.5).
 //!
 //! The client holds no global state, is cheap to clone (one `Arc`), and is
@@ -19,12 +28,15 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Config;
-use crate::endpoint::{Endpoint, build_request, decode_response};
+use crate::api::{BulkCreate, BulkCreateError, LicenseSpec};
+use crate::call::{Call, Step};
+use crate::config::{Config, ConfigError};
+use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::pager::{Page, PagedEndpoint, Pager, TableRow};
-use crate::retry::{RetryDecision, RetryPolicy};
-use crate::transport::{RequestTimeout, Transport};
+use crate::id::ApplicationId;
+use crate::pager::{Page, PagedEndpoint, Pager};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
 
 /// Waits between retries.
 pub trait Sleeper: Send + Sync {
@@ -55,7 +67,9 @@ impl<F: Fn() -> f64 + Send + Sync> JitterSource for F {
 pub struct RequestOptions {
     /// A timeout for each attempt of this call, in place of the transport's default.
     pub timeout: Option<Duration>,
-    /// A retry policy for this call, in place of the client's.
+    /// A retry policy for this call, in place of the client's. On a client
+    /// without a sleeper, a policy of more than one attempt is refused with
+    /// [`ConfigError::RetriesWithoutSleeper`].
     pub retry_policy: Option<RetryPolicy>,
 }
 
@@ -67,9 +81,14 @@ pub struct Client<T> {
 struct Inner<T> {
     config: Config,
     transport: T,
-    retry_policy: RetryPolicy,
-    sleeper: Option<Box<dyn Sleeper>>,
+    retries: Option<Retries>,
     jitter: Option<Box<dyn JitterSource>>,
+}
+
+/// A retry policy with the sleeper that makes it run: one cannot be set without the other.
+struct Retries {
+    policy: RetryPolicy,
+    sleeper: Box<dyn Sleeper>,
 }
 
 impl<T> Clone for Client<T> {
@@ -85,25 +104,35 @@ impl<T> fmt::Debug for Client<T> {
         f.debug_struct("Client")
             .field("config", &self.inner.config)
             .field("transport", &std::any::type_name::<T>())
-            .field("retry_policy", &self.inner.retry_policy)
-            .field("retries", &self.inner.sleeper.is_some())
+            .field("retry_policy", &self.retry_policy())
             .finish()
     }
 }
 
+impl<T> Client<T> {
+    /// The policy calls follow: the one given to [`ClientBuilder::retries`],
+    /// or [`RetryPolicy::never`].
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner
+            .retries
+            .as_ref()
+            .map_or(RetryPolicy::never(), |r| r.policy)
+    }
+}
+
 impl<T: Transport> Client<T> {
-    /// A client that makes one attempt per call (no sleeper).
+    /// A client that makes one attempt per call ([`RetryPolicy::never`]): it
+    /// has no sleeper to wait between attempts. See [`Client::builder`].
     pub fn new(config: Config, transport: T) -> Self {
         Self::builder(config, transport).build()
     }
 
-    /// Starts a client with a retry policy, sleeper and jitter source.
+    /// Starts a client; [`ClientBuilder::retries`] makes it retry.
     pub fn builder(config: Config, transport: T) -> ClientBuilder<T> {
         ClientBuilder {
             config,
             transport,
-            retry_policy: RetryPolicy::default(),
-            sleeper: None,
+            retries: None,
             jitter: None,
         }
     }
@@ -123,39 +152,33 @@ impl<T: Transport> Client<T> {
         self.send_with(endpoint, &RequestOptions::default())
     }
 
-    /// Calls `endpoint` with per-call options.
+    /// Calls `endpoint` with per-call options, driving a [`Call`].
     pub fn send_with<E: Endpoint + ?Sized>(
         &self,
         endpoint: &E,
         options: &RequestOptions,
     ) -> Result<E::Output, Error> {
         let inner = &*self.inner;
-        let policy = options.retry_policy.as_ref().unwrap_or(&inner.retry_policy);
-        let class = endpoint.retry_class();
-        let mut attempt: u32 = 1;
+        let policy = match (options.retry_policy, &inner.retries) {
+            (None, _) => self.retry_policy(),
+            (Some(policy), Some(_)) => policy,
+            (Some(policy), None) if policy.get_max_attempts() <= 1 => policy,
+            (Some(_), None) => return Err(ConfigError::RetriesWithoutSleeper.into()),
+        };
+        let mut call = Call::new(&inner.config, endpoint, policy).timeout(options.timeout);
         loop {
-            let mut request = build_request(&inner.config, endpoint)?;
-            if let Some(timeout) = options.timeout {
-                request.extensions_mut().insert(RequestTimeout(timeout));
-            }
-            let result = match inner.transport.send(request) {
-                Ok(response) => decode_response(endpoint, response),
-                Err(error) => Err(Error::from_transport(error.into(), class)),
-            };
-            let error = match result {
-                Ok(output) => return Ok(output),
-                Err(error) => error,
-            };
-            let (Some(sleeper), Some(outcome)) = (&inner.sleeper, error.attempt_outcome()) else {
-                return Err(error);
-            };
-            let jitter = inner.jitter.as_ref().map_or(0.5, |j| j.jitter());
-            match policy.decide(class, attempt, &outcome, jitter) {
-                RetryDecision::Stop => return Err(error),
-                RetryDecision::RetryAfter(delay) => {
-                    sleeper.sleep(delay);
-                    attempt = attempt.saturating_add(1);
+            match call.poll() {
+                Step::Send(request) => {
+                    let outcome = inner.transport.send(request).map_err(Into::into);
+                    let jitter = inner.jitter.as_ref().map_or(0.5, |j| j.jitter());
+                    call.record(outcome, jitter);
                 }
+                Step::Wait(delay) => {
+                    if let Some(retries) = &inner.retries {
+                        retries.sleeper.sleep(delay);
+                    }
+                }
+                Step::Done(result) => return result,
             }
         }
     }
@@ -177,14 +200,32 @@ impl<T: Transport> Client<T> {
             endpoint: first,
         }
     }
+
+    /// Creates `total` licenses from `spec` in batches of at most 256 and returns
+    /// every created key in order, driving a [`BulkCreate`]. On failure returns
+    /// its report: what was created, what may or may not exist (a batch whose
+    /// outcome is unknown is never resent), what was not created (see
+    /// [`BulkCreateError`]).
+    pub fn create_licenses_bulk(
+        &self,
+        application_id: ApplicationId,
+        spec: LicenseSpec,
+        total: u64,
+    ) -> Result<Vec<String>, Box<BulkCreateError>> {
+        let mut bulk = BulkCreate::new(application_id, spec, total)
+            .map_err(|e| Box::new(BulkCreateError::not_started(total, e)))?;
+        while let Some(request) = bulk.next_request() {
+            bulk.record(self.send(&request));
+        }
+        bulk.finish().map_err(Box::new)
+    }
 }
 
 /// Builds a [`Client`].
 pub struct ClientBuilder<T> {
     config: Config,
     transport: T,
-    retry_policy: RetryPolicy,
-    sleeper: Option<Box<dyn Sleeper>>,
+    retries: Option<Retries>,
     jitter: Option<Box<dyn JitterSource>>,
 }
 
@@ -192,25 +233,24 @@ impl<T> fmt::Debug for ClientBuilder<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("config", &self.config)
-            .field("retry_policy", &self.retry_policy)
+            .field("retry_policy", &self.retries.as_ref().map(|r| r.policy))
             .finish_non_exhaustive()
     }
 }
 
 impl<T: Transport> ClientBuilder<T> {
-    /// The retry policy (default: [`RetryPolicy::default`]).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry_policy = policy;
+    /// Makes the client retry as `policy` allows, waiting with `sleeper`
+    /// between attempts (a real sleep in production, a recorder in tests).
+    /// Without this the client makes one attempt per call.
+    pub fn retries(mut self, policy: RetryPolicy, sleeper: impl Sleeper + 'static) -> Self {
+        self.retries = Some(Retries {
+            policy,
+            sleeper: Box::new(sleeper),
+        });
         self
     }
 
-    /// The sleeper that waits between retries; without one the client never retries.
-    pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
-        self.sleeper = Some(Box::new(sleeper));
-        self
-    }
-
-    /// The source of jitter for backoff delays.
+    /// The source of jitter for backoff delays (default: the midpoint, 0.5).
     pub fn jitter(mut self, jitter: impl JitterSource + 'static) -> Self {
         self.jitter = Some(Box::new(jitter));
         self
@@ -222,8 +262,7 @@ impl<T: Transport> ClientBuilder<T> {
             inner: Arc::new(Inner {
                 config: self.config,
                 transport: self.transport,
-                retry_policy: self.retry_policy,
-                sleeper: self.sleeper,
+                retries: self.retries,
                 jitter: self.jitter,
             }),
         }
@@ -260,17 +299,11 @@ impl<T: Transport, E: PagedEndpoint> Iterator for Pages<T, E> {
         let page_number = self.pager.next_page()?;
         let request = self.endpoint.with_page(page_number);
         match self.client.send(&request) {
-            Ok(page) => {
-                let fingerprint = Pager::fingerprint(page.rows.iter().map(TableRow::row_key));
-                match self
-                    .pager
-                    .record(page.total_pages, page.rows.len(), fingerprint)
-                {
-                    Ok(()) if page.rows.is_empty() => None,
-                    Ok(()) => Some(Ok(page)),
-                    Err(e) => Some(Err(e.into())),
-                }
-            }
+            Ok(page) => match self.pager.record_page(&page) {
+                Ok(true) => Some(Ok(page)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e.into())),
+            },
             Err(e) => {
                 self.pager.stop();
                 Some(Err(e))

@@ -40,18 +40,11 @@ impl Config {
         Self::with_base(key, BaseUrl::production())
     }
 
-    /// Reads `BLAZEAUTH_MANAGEMENT_API_KEY` (required) and `BLAZEAUTH_BASE_URL`
-    /// (optional; unset or empty means production).
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_env_values(
-            std::env::var_os(crate::key::KEY_ENV_VAR),
-            std::env::var_os(BASE_URL_ENV_VAR),
-        )
-    }
-
-    /// [`from_env`](Self::from_env) with the two variables' values as read by the
-    /// caller (`None` when unset), without touching the process environment.
-    /// Errors name the variable at fault.
+    /// A configuration from the values of `BLAZEAUTH_MANAGEMENT_API_KEY`
+    /// (required) and `BLAZEAUTH_BASE_URL` (optional; unset or empty means
+    /// production), as read by the caller (`None` when unset). The core reads no
+    /// environment itself: the transport crates' `config_from_env` read the two
+    /// variables and call this. Errors name the variable at fault.
     pub fn from_env_values(
         key: Option<std::ffi::OsString>,
         base_url: Option<std::ffi::OsString>,
@@ -268,6 +261,12 @@ pub enum ConfigError {
     /// The user agent suffix is not printable ASCII.
     #[error("the user agent suffix must be printable ASCII")]
     UserAgent,
+    /// A retry policy of more than one attempt was given to a client that has
+    /// no sleeper to wait between attempts, so its retries could never run.
+    #[error(
+        "a retry policy was given but the client has no sleeper to wait between attempts: build the client with ClientBuilder::retries(policy, sleeper)"
+    )]
+    RetriesWithoutSleeper,
 }
 
 #[cfg(test)]

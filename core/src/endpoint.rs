@@ -157,9 +157,9 @@ pub fn build_request<E: Endpoint + ?Sized>(
 }
 
 /// Decodes `response` into `endpoint`'s output. See [`envelope::decode`] for
-/// how failures are told apart. API errors carry the route's scope; decode
-/// errors carry its retry class (so [`Error::outcome_unknown`] can tell a read
-/// from a mutation).
+/// how failures are told apart. API errors carry the route's scope; API and
+/// decode errors carry its retry class (so [`Error::outcome_unknown`] can tell
+/// a read from a mutation).
 pub fn decode_response<E: Endpoint + ?Sized>(
     endpoint: &E,
     response: http::Response<Vec<u8>>,
@@ -182,6 +182,7 @@ pub fn decode_response<E: Endpoint + ?Sized>(
     result.map_err(|error| match error {
         Error::Api(mut api) => {
             api.required_scope = endpoint.scope();
+            api.class = endpoint.retry_class();
             Error::Api(api)
         }
         Error::Decode(mut decode) => {

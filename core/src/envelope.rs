@@ -425,6 +425,7 @@ fn api_error(
         required_scope: None,
         headers,
         body,
+        class: crate::retry::RetryClass::Mutation,
     }))
 }
 

@@ -9,6 +9,12 @@
 //! | [`Error::Api`] | yes, refused | act on the code and message |
 //! | [`Error::Decode`] | yes, answer not understood | inspect status and raw body |
 //! | [`Error::Pagination`] | yes | the server's paging is inconsistent |
+//! | [`Error::UnexpectedKeyCount`] | yes | a batch created another number of licenses than asked: reconcile |
+//!
+//! [`Error::outcome_unknown`] says whether a failed mutation may have taken
+//! effect; the retry decision of [`Call`](crate::Call) never resends such a
+//! mutation (the two are computed from the same facts, and a property test
+//! drives the call machine with arbitrary answers to prove they agree).
 
 use std::time::Duration;
 
@@ -52,6 +58,23 @@ pub enum Error {
     /// A table's pages were inconsistent (a page repeated, or too many pages).
     #[error(transparent)]
     Pagination(#[from] PagerError),
+    /// A create-licenses batch answered success with another number of keys
+    /// than it asked for. The keys it returned exist; when it returned fewer,
+    /// the others may or may not exist.
+    #[error(
+        "the server returned {returned} license keys for a batch of {requested}; {}",
+        if *returned < *requested as usize {
+            "the missing licenses may or may not exist: check the licenses table before creating more"
+        } else {
+            "check the licenses table before creating more"
+        }
+    )]
+    UnexpectedKeyCount {
+        /// How many licenses the batch asked for.
+        requested: u32,
+        /// How many keys the server returned.
+        returned: usize,
+    },
 }
 
 impl From<ApiError> for Error {
@@ -101,16 +124,26 @@ impl Error {
     /// Whether a mutation may have taken effect on the server although the
     /// call failed, so it must be reconciled, never resent blindly:
     /// - a mutation that may have been sent (timeout, connection lost);
-    /// - any answer that could not be decoded: a success envelope with an error
-    ///   status, a cut-off or unreadable body, or a gateway's HTML page (a 502 or
-    ///   504 from a proxy can hide a request the API processed).
+    /// - any answer to a mutation that could not be decoded: a success envelope
+    ///   with an error status, a cut-off or unreadable body, or a gateway's HTML
+    ///   page, whatever the status;
+    /// - an error envelope with a 5xx status (a gateway can answer 502–504, even
+    ///   as JSON, after the API processed the request);
+    /// - a batch that returned fewer license keys than it asked for.
     ///
-    /// An API error envelope (`"success": false`) is the server saying the change
-    /// was refused, so its outcome is known. Reads always answer `false`.
+    /// Any other API error envelope (`"success": false`) is the server saying
+    /// the change was refused, so its outcome is known. Reads always answer
+    /// `false`. [`Call`](crate::Call) never retries an error for which this is
+    /// `true`.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::MaybeSent { class, .. } => *class == RetryClass::Mutation,
             Error::Decode(e) => e.request_class() == RetryClass::Mutation,
+            Error::Api(e) => e.outcome_unknown(),
+            Error::UnexpectedKeyCount {
+                requested,
+                returned,
+            } => *returned < *requested as usize,
             _ => false,
         }
     }
@@ -125,16 +158,21 @@ impl Error {
                 code: e.code().map(ApiErrorCode::as_str),
                 retry_after: e.retry_after(),
             }),
-            Error::Decode(e) => Some(AttemptOutcome::Answered {
+            Error::Decode(e) => Some(AttemptOutcome::Undecodable {
                 status: e.status(),
-                code: None,
                 retry_after: crate::api_error::retry_after(e.headers()),
             }),
-            Error::InvalidInput(_) | Error::Config(_) | Error::Pagination(_) => None,
+            Error::InvalidInput(_)
+            | Error::Config(_)
+            | Error::Pagination(_)
+            | Error::UnexpectedKeyCount { .. } => None,
         }
     }
 
-    pub(crate) fn from_transport(error: TransportError, class: RetryClass) -> Self {
+    /// The error for a failed exchange of a request of `class`: "not sent" or
+    /// "may have been sent", as the transport reported. For drivers that run
+    /// requests themselves; [`Call::record`](crate::Call::record) uses it.
+    pub fn from_transport(error: TransportError, class: RetryClass) -> Self {
         match error.delivery() {
             crate::Delivery::NotSent => Error::NotSent(error),
             crate::Delivery::MaybeSent => Error::MaybeSent {

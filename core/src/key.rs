@@ -86,18 +86,12 @@ impl ManagementKey {
         })
     }
 
-    /// Reads and parses `BLAZEAUTH_MANAGEMENT_API_KEY`.
+    /// Parses the value of `BLAZEAUTH_MANAGEMENT_API_KEY` as read by the caller
+    /// (`None` when the variable is unset); the core reads no environment itself.
     ///
     /// Surrounding whitespace is **not** trimmed: a key with a trailing newline
     /// is refused with [`KeyError::Whitespace`], so the mistake is seen where it is
     /// made.
-    pub fn from_env() -> Result<Self, KeyError> {
-        Self::from_env_value(std::env::var_os(KEY_ENV_VAR))
-    }
-
-    /// Parses the value of `BLAZEAUTH_MANAGEMENT_API_KEY` as read by the caller
-    /// (`None` when the variable is unset): what [`from_env`](Self::from_env) does,
-    /// without touching the process environment.
     pub fn from_env_value(value: Option<std::ffi::OsString>) -> Result<Self, KeyError> {
         let value = value.ok_or(KeyError::Missing { var: KEY_ENV_VAR })?;
         let value = value

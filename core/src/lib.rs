@@ -56,6 +56,7 @@ pub use http;
 
 pub mod api;
 pub mod api_error;
+pub mod call;
 pub mod client;
 pub mod config;
 pub mod decode_error;
@@ -75,6 +76,7 @@ pub mod transport;
 pub mod validate;
 
 pub use api_error::{ApiError, ApiErrorCode};
+pub use call::{Call, Step};
 pub use client::{Client, ClientBuilder, JitterSource, Pages, RequestOptions, Rows, Sleeper};
 pub use config::{
     BASE_URL_ENV_VAR, BaseUrl, Config, ConfigBuilder, ConfigError, DEFAULT_BASE_URL, USER_AGENT,

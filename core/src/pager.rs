@@ -14,6 +14,11 @@
 //! It never stops because a page held "fewer rows than expected": the page size
 //! is the server's and is not documented.
 //!
+//! A driver asks [`Pager::next_page`] for a page number, runs the request for
+//! it (a [`Call`](crate::Call) of [`PagedEndpoint::with_page`]), and hands the
+//! decoded page to [`Pager::record_page`]; [`Client::pages`](crate::Client::pages)
+//! is the blocking driver.
+//!
 //! ```
 //! use blazeauth_core::Pager;
 //!
@@ -29,7 +34,7 @@
 //! # Ok::<(), blazeauth_core::PagerError>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use crate::endpoint::Endpoint;
@@ -43,7 +48,9 @@ pub struct Pager {
     next: Option<u32>,
     max_pages: u32,
     fetched: u32,
-    seen: HashMap<u64, u32>,
+    /// Fingerprints of the pages seen, with their page numbers. A `BTreeMap`:
+    /// no OS-seeded hasher in the core.
+    seen: BTreeMap<u64, u32>,
 }
 
 impl Default for Pager {
@@ -64,7 +71,7 @@ impl Pager {
             next: Some(page.max(1)),
             max_pages: DEFAULT_MAX_PAGES,
             fetched: 0,
-            seen: HashMap::new(),
+            seen: BTreeMap::new(),
         }
     }
 
@@ -124,6 +131,16 @@ impl Pager {
         }
         self.next = page.checked_add(1);
         Ok(())
+    }
+
+    /// Records a decoded page: [`record`](Self::record) with its `totalPages`,
+    /// its row count and the fingerprint of its rows' keys. Returns whether the
+    /// page holds rows the caller should use: `Ok(false)` for an empty page,
+    /// which ends the walk.
+    pub fn record_page<R: TableRow>(&mut self, page: &Page<R>) -> Result<bool, PagerError> {
+        let fingerprint = Self::fingerprint(page.rows.iter().map(TableRow::row_key));
+        self.record(page.total_pages, page.rows.len(), fingerprint)?;
+        Ok(!page.rows.is_empty())
     }
 
     /// A deterministic fingerprint of a page's row keys (no random seed: the

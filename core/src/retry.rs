@@ -19,9 +19,10 @@
 //! | 2 | [`Answered`](AttemptOutcome::Answered) with a permanent error `code` (see below), any status | stop | stop |
 //! | 3 | [`NotSent`](AttemptOutcome::NotSent) (DNS, connection refused, TLS handshake failed) | retry | retry |
 //! | 4 | [`MaybeSent`](AttemptOutcome::MaybeSent) (timeout, connection lost after sending) | retry | stop: the request may have been processed |
-//! | 5 | `Answered` with status 429 | retry | retry only if `retry_after` is given (the server refused the request and said when to come back); stop otherwise |
-//! | 6 | `Answered` with status 502, 503 or 504 | retry | stop: a gateway error may hide a processed request |
-//! | 7 | any other `Answered` (400, 401, 403, 404, 409, 500, 2xx, ...) | stop | stop |
+//! | 5 | [`Undecodable`](AttemptOutcome::Undecodable) (an HTML page, a cut-off or empty body, a success envelope with an error status) | as rules 6–8 by status | stop: the answer does not say the change was refused, so it may have been applied |
+//! | 6 | `Answered` with status 429 | retry | retry only if `retry_after` is given (a well-formed error envelope refused the request and said when to come back); stop otherwise |
+//! | 7 | `Answered` with status 502, 503 or 504 | retry | stop: a gateway error may hide a processed request |
+//! | 8 | any other `Answered` (400, 401, 403, 404, 409, 500, 2xx, ...) | stop | stop |
 //!
 //! The permanent error codes of rule 2 are `api_key_invalid`,
 //! `api_key_expired`, `api_key_revoked`, `insufficient_scope`,
@@ -91,6 +92,9 @@ pub enum RetryClass {
 }
 
 /// What happened on one attempt, as the retry policy needs to see it.
+///
+/// [`Error::attempt_outcome`](crate::Error::attempt_outcome) maps an error to
+/// it; [`Call`](crate::Call) does that for every attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AttemptOutcome<'a> {
@@ -100,8 +104,11 @@ pub enum AttemptOutcome<'a> {
     /// The request may have reached the server (timeout or connection lost
     /// after sending).
     MaybeSent,
-    /// The server answered with an error: HTTP status, the envelope's error
-    /// code if any, and Retry-After if given.
+    /// The server answered with a well-formed error envelope
+    /// (`"success": false`): HTTP status, the envelope's error code if any, and
+    /// Retry-After if given. The server refused the request, so a mutation's
+    /// outcome is known (except behind a 5xx, which a gateway may have produced
+    /// after the API processed the request).
     Answered {
         /// The HTTP status of the answer.
         status: http::StatusCode,
@@ -109,6 +116,18 @@ pub enum AttemptOutcome<'a> {
         code: Option<&'a str>,
         /// The `Retry-After` the server sent, if any, already converted to a
         /// duration by the caller.
+        retry_after: Option<Duration>,
+    },
+    /// The server (or something in front of it) answered, but not with an
+    /// error envelope the SDK could read: an HTML page, an empty or cut-off
+    /// body, JSON of another shape, or a success envelope with an error status.
+    /// Nothing in it says a mutation was refused, so a mutation's outcome is
+    /// unknown and it is never retried; a read is retried by its status as if
+    /// it had been [`Answered`](Self::Answered).
+    Undecodable {
+        /// The HTTP status of the answer.
+        status: http::StatusCode,
+        /// The `Retry-After` the server sent, if any.
         retry_after: Option<Duration>,
     },
 }
@@ -141,7 +160,7 @@ pub enum RetryDecision {
 /// assert_eq!(RetryPolicy::never().get_max_attempts(), 1);
 /// assert_eq!(RetryPolicy::default(), RetryPolicy::new());
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
@@ -236,6 +255,13 @@ impl RetryPolicy {
         self.max_retry_after
     }
 
+    /// The longest delay [`decide`](Self::decide) can return:
+    /// `max(max_backoff, max_retry_after)`.
+    #[must_use]
+    pub fn max_delay(&self) -> Duration {
+        self.max_backoff.max(self.max_retry_after)
+    }
+
     /// Decides whether to retry after a failed attempt, and after how long.
     ///
     /// `attempt` is the 1-based number of the attempt that just failed (`0`
@@ -278,6 +304,21 @@ impl RetryPolicy {
             (_, AttemptOutcome::NotSent) => None,
             (RetryClass::Read, AttemptOutcome::MaybeSent) => None,
             (RetryClass::Mutation, AttemptOutcome::MaybeSent) => return RetryDecision::Stop,
+            (RetryClass::Mutation, AttemptOutcome::Undecodable { .. }) => {
+                return RetryDecision::Stop;
+            }
+            (
+                RetryClass::Read,
+                AttemptOutcome::Undecodable {
+                    status,
+                    retry_after,
+                },
+            ) => {
+                if !is_retryable_read_status(*status) {
+                    return RetryDecision::Stop;
+                }
+                *retry_after
+            }
             (
                 class,
                 AttemptOutcome::Answered {
@@ -290,7 +331,7 @@ impl RetryPolicy {
                     return RetryDecision::Stop;
                 }
                 let retryable = match class {
-                    RetryClass::Read => matches!(status.as_u16(), 429 | 502 | 503 | 504),
+                    RetryClass::Read => is_retryable_read_status(*status),
                     RetryClass::Mutation => {
                         *status == http::StatusCode::TOO_MANY_REQUESTS && retry_after.is_some()
                     }
@@ -338,6 +379,11 @@ impl Default for RetryPolicy {
     }
 }
 
+/// 429 and the gateway errors: the statuses after which a read is repeated.
+fn is_retryable_read_status(status: http::StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 502 | 503 | 504)
+}
+
 fn is_permanent_code(code: &str) -> bool {
     RetryPolicy::PERMANENT_ERROR_CODES.contains(&code)
 }
@@ -367,6 +413,13 @@ mod tests {
         AttemptOutcome::Answered {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
             code,
+            retry_after,
+        }
+    }
+
+    fn undecodable(status: u16, retry_after: Option<Duration>) -> AttemptOutcome<'static> {
+        AttemptOutcome::Undecodable {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
             retry_after,
         }
     }
@@ -440,6 +493,15 @@ mod tests {
             ("read 429 retry-after above cap", Read, answered(429, None, Some(secs(60) + Duration::from_nanos(1))), stop),
             ("mutation 429 retry-after at cap", Mutation, answered(429, None, Some(secs(60))), wait(secs(60))),
             ("mutation 429 retry-after above cap", Mutation, answered(429, None, Some(secs(61))), stop),
+            // Undecodable answers: reads by status, mutations never.
+            ("read html 502", Read, undecodable(502, None), backoff),
+            ("read truncated 429 retry-after", Read, undecodable(429, Some(secs(2))), wait(secs(2))),
+            ("read html 500", Read, undecodable(500, None), stop),
+            ("read garbage 200", Read, undecodable(200, None), stop),
+            ("mutation html 429 retry-after", Mutation, undecodable(429, Some(secs(2))), stop),
+            ("mutation success body 429 retry-after", Mutation, undecodable(429, Some(secs(1))), stop),
+            ("mutation html 503", Mutation, undecodable(503, None), stop),
+            ("mutation truncated 200", Mutation, undecodable(200, None), stop),
         ];
 
         for (name, class, outcome, expected) in rows {
@@ -666,6 +728,12 @@ mod tests {
                     retry_after,
                 }
             ),
+            (100u16..1000, proptest::option::of(duration())).prop_map(|(status, retry_after)| {
+                AttemptOutcome::Undecodable {
+                    status: StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                    retry_after,
+                }
+            }),
         ]
     }
 
@@ -690,8 +758,11 @@ mod tests {
             if let RetryDecision::RetryAfter(d) = p.decide(class, attempt, &outcome, jitter) {
                 prop_assert!(d <= max_backoff.max(max_retry_after));
                 prop_assert!(attempt < p.get_max_attempts());
+                prop_assert!(d <= p.max_delay());
                 if !read {
                     prop_assert!(outcome != AttemptOutcome::MaybeSent);
+                    let undecodable = matches!(outcome, AttemptOutcome::Undecodable { .. });
+                    prop_assert!(!undecodable);
                 }
             }
         }

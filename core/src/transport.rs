@@ -164,20 +164,29 @@ impl std::error::Error for TransportError {
     }
 }
 
-/// Classifies an I/O error: refused, unreachable or unresolvable connections
-/// were not sent; everything else (timeouts, resets, broken pipes) may have been.
+/// An I/O error from a transport that does not say in which phase it failed:
+/// "may have been sent", whatever its kind. A refused or unreachable error can
+/// also arrive on an established or pooled connection after the request was
+/// written, so the kind alone never proves that nothing was sent. A transport
+/// that knows the failure happened before a byte of the request was written
+/// (while connecting) says so with [`TransportError::not_sent`].
+///
+/// The kind is still kept: `Timeout` for timeouts, `Connect` for refused and
+/// unreachable, `Io` for the rest.
 impl From<std::io::Error> for TransportError {
     fn from(error: std::io::Error) -> Self {
         use std::io::ErrorKind as K;
-        match error.kind() {
+        let kind = match error.kind() {
             K::ConnectionRefused
             | K::NotFound
             | K::AddrNotAvailable
             | K::HostUnreachable
-            | K::NetworkUnreachable => Self::not_sent(TransportErrorKind::Connect, error),
-            K::TimedOut | K::WouldBlock => Self::maybe_sent(TransportErrorKind::Timeout, error),
-            _ => Self::maybe_sent(TransportErrorKind::Io, error),
-        }
+            | K::NetworkUnreachable
+            | K::NetworkDown => TransportErrorKind::Connect,
+            K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
+            _ => TransportErrorKind::Io,
+        };
+        Self::maybe_sent(kind, error)
     }
 }
 
@@ -198,16 +207,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn io_errors_are_classified_by_whether_bytes_could_have_left() {
-        let refused =
-            TransportError::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
-        assert_eq!(refused.delivery(), Delivery::NotSent);
-        assert_eq!(refused.kind(), TransportErrorKind::Connect);
-        let timeout = TransportError::from(std::io::Error::from(std::io::ErrorKind::TimedOut));
-        assert_eq!(timeout.delivery(), Delivery::MaybeSent);
-        assert_eq!(timeout.kind(), TransportErrorKind::Timeout);
-        let reset = TransportError::from(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
-        assert_eq!(reset.delivery(), Delivery::MaybeSent);
-        assert_eq!(reset.kind(), TransportErrorKind::Io);
+    fn io_errors_without_a_phase_may_have_been_sent_whatever_their_kind() {
+        use std::io::ErrorKind as K;
+        for (io_kind, kind) in [
+            (K::ConnectionRefused, TransportErrorKind::Connect),
+            (K::HostUnreachable, TransportErrorKind::Connect),
+            (K::NetworkDown, TransportErrorKind::Connect),
+            (K::NetworkUnreachable, TransportErrorKind::Connect),
+            (K::TimedOut, TransportErrorKind::Timeout),
+            (K::ConnectionReset, TransportErrorKind::Io),
+            (K::BrokenPipe, TransportErrorKind::Io),
+        ] {
+            let error = TransportError::from(std::io::Error::from(io_kind));
+            assert_eq!(error.delivery(), Delivery::MaybeSent, "{io_kind:?}");
+            assert_eq!(error.kind(), kind, "{io_kind:?}");
+        }
     }
 }

@@ -29,8 +29,9 @@ fn retrying(
     let slept = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&slept);
     let client = Client::builder(config(), script.transport())
-        .retry_policy(RetryPolicy::new().max_attempts(4))
-        .sleeper(move |d| record.lock().unwrap().push(d))
+        .retries(RetryPolicy::new().max_attempts(4), move |d| {
+            record.lock().unwrap().push(d)
+        })
         .jitter(|| 0.0)
         .build();
     (client, slept)
@@ -411,9 +412,9 @@ fn bulk_timeout_says_the_batch_outcome_is_unknown_and_stops() {
         .unwrap_err();
     assert_eq!(err.created.len(), 256);
     assert_eq!(err.unknown_batch, Some(256));
-    assert_eq!(err.remaining, 2000 - 256);
+    assert_eq!(err.remaining, 2000 - 256 - 256);
     assert!(
-        err.to_string().contains("may or may not have been created"),
+        err.to_string().contains("256 that may or may not exist"),
         "{err}"
     );
     assert_eq!(
@@ -473,10 +474,160 @@ fn bulk_of_100_000_plans_391_batches() {
     let mut batches = 0;
     while let Some(request) = bulk.next_request() {
         batches += 1;
-        bulk.record_created(vec![String::new(); request.count() as usize]);
+        bulk.record(Ok(vec![String::new(); request.count() as usize]));
     }
     assert_eq!(batches, 391);
     assert_eq!(bulk.created().len(), 100_000);
+    assert!(bulk.is_finished());
+    assert_eq!(bulk.finish().unwrap().len(), 100_000);
+}
+
+// ---- regressions: mutations whose outcome is unknown are never resent ----
+
+/// A 429 with `Retry-After: 1` and `body`.
+fn rate_limited_with(
+    body: &'static [u8],
+) -> impl FnMut(&blazeauth_core::http::Request<Vec<u8>>) -> common::Answer + Send + 'static {
+    move |_| {
+        Ok(Response::builder()
+            .status(429)
+            .header("retry-after", "1")
+            .body(body.to_vec())
+            .unwrap())
+    }
+}
+
+#[test]
+fn a_429_whose_body_is_not_an_error_envelope_leaves_a_mutation_unknown_and_unsent_again() {
+    let bodies: [&'static [u8]; 3] = [
+        br#"{"success":true,"message":"Successfully created licenses.","createdLicenses":["K1","K2"]}"#,
+        b"<html><body>Too Many Requests</body></html>",
+        br#"{"success":false,"code":"rate_li"#,
+    ];
+    for body in bodies {
+        // Scripted answers for every attempt the policy would allow: only one may be used.
+        let script = Script::new()
+            .then(rate_limited_with(body))
+            .then(rate_limited_with(body))
+            .then(rate_limited_with(body))
+            .then(rate_limited_with(body));
+        let (client, slept) = retrying(&script);
+        let err = client
+            .send(&CreateLicenses::new(app(), 2, spec()))
+            .unwrap_err();
+        let body = String::from_utf8_lossy(body);
+        assert_eq!(script.sent(), 1, "resent after {body}");
+        assert!(slept.lock().unwrap().is_empty(), "{body}");
+        assert!(matches!(err, Error::Decode(_)), "{body}: {err:?}");
+        assert!(err.outcome_unknown(), "{body}");
+    }
+}
+
+#[test]
+fn a_read_answered_429_with_an_unreadable_body_is_still_retried() {
+    let script = Script::new()
+        .then(rate_limited_with(b"<html>slow down</html>"))
+        .json(LEVELS_OK);
+    let (client, slept) = retrying(&script);
+    assert_eq!(client.send(&GetLicenseLevels::new(app())).unwrap(), ["pro"]);
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(1)]);
+}
+
+#[test]
+fn a_mutation_answered_by_a_5xx_error_envelope_is_unknown_and_says_so() {
+    for status in [500, 502, 503, 504] {
+        let script =
+            Script::new().status_json(status, r#"{"success":false,"message":"upstream failed"}"#);
+        let (client, _) = retrying(&script);
+        let err = client
+            .send(&CreateApplication::new("Desktop Client"))
+            .unwrap_err();
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        assert!(err.outcome_unknown(), "{status}");
+        let text = err.to_string();
+        assert!(text.contains("may or may not have been applied"), "{text}");
+        assert!(!text.contains("fix the request"), "{text}");
+        assert_eq!(script.sent(), 1);
+    }
+    // A 4xx refusal is a known outcome.
+    let script = Script::new().status_json(400, r#"{"success":false,"message":"bad name"}"#);
+    let err = script
+        .client()
+        .send(&CreateApplication::new("Desktop Client"))
+        .unwrap_err();
+    assert!(!err.outcome_unknown());
+}
+
+#[test]
+fn bulk_batch_answered_by_a_gateway_error_envelope_is_unknown() {
+    fn gateway(status: u16) -> common::Answer {
+        Ok(Response::builder()
+            .status(status)
+            .body(br#"{"success":false,"message":"Service Unavailable"}"#.to_vec())
+            .unwrap())
+    }
+    let failures: [(u16, fn() -> common::Answer); 2] =
+        [(502, || gateway(502)), (503, || gateway(503))];
+    for (status, failure) in failures {
+        let script = bulk_script(2, 2, failure);
+        let err = script
+            .client()
+            .create_licenses_bulk(app(), spec(), 600)
+            .unwrap_err();
+        assert_eq!(err.created.len(), 256);
+        assert_eq!(err.unknown_batch, Some(256), "{status}");
+        assert_eq!(err.remaining, 600 - 256 - 256);
+        assert_eq!(script.sent(), 2);
+    }
+}
+
+#[test]
+fn bulk_batch_with_fewer_keys_than_asked_stops_and_is_reported() {
+    // A server that creates one key per batch, whatever the count.
+    let mut script = Script::new();
+    for i in 0..3 {
+        script = script.json(&format!(
+            r#"{{"success":true,"message":"ok","createdLicenses":["K{i}"]}}"#
+        ));
+    }
+    let err = script
+        .client()
+        .create_licenses_bulk(app(), spec(), 600)
+        .unwrap_err();
+    assert_eq!(err.created, ["K0"]);
+    assert_eq!(err.unknown_batch, Some(255));
+    assert_eq!(err.remaining, 600 - 256);
+    assert!(matches!(
+        err.error,
+        Error::UnexpectedKeyCount {
+            requested: 256,
+            returned: 1
+        }
+    ));
+    assert!(err.error.outcome_unknown());
+    assert_eq!(script.sent(), 1, "nothing after the short batch");
+}
+
+#[test]
+fn a_per_call_retry_policy_on_a_client_without_sleeper_is_refused_loudly() {
+    let script = Script::new();
+    let options = blazeauth_core::RequestOptions {
+        retry_policy: Some(RetryPolicy::new()),
+        ..Default::default()
+    };
+    let err = script
+        .client()
+        .send_with(&GetApplications, &options)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Config(blazeauth_core::ConfigError::RetriesWithoutSleeper)
+        ),
+        "{err:?}"
+    );
+    assert_eq!(script.sent(), 0);
+    assert_eq!(script.client().retry_policy(), RetryPolicy::never());
 }
 
 #[test]

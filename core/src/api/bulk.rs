@@ -1,23 +1,28 @@
-//! Creating any number of licenses in batches of at most 256:
-//! [`BulkCreate`] (a sans-IO state machine) and
-//! [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk), which drives it.
+//! Creating any number of licenses in batches of at most 256: [`BulkCreate`],
+//! a sans-IO state machine that plans the batches, takes each batch's result
+//! and writes the final report. [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk)
+//! is its blocking driver; any runtime can drive it the same way.
 //!
 //! Batches go one after another. A failure stops the run and comes back as a
-//! [`BulkCreateError`] holding every key already created, how many licenses were
-//! still to go, and whether the failed batch's outcome is unknown (a timeout
-//! after sending: its licenses may exist; it is never resent, and nothing after
-//! it is sent).
+//! [`BulkCreateError`] holding every key already created, how many licenses
+//! may or may not exist (a batch whose outcome is unknown: it is never resent,
+//! and nothing after it is sent), and how many were certainly not created.
+//! A batch that answers success with fewer keys than it asked for stops the
+//! run too: the keys it returned are kept, the missing ones count as unknown.
 
 use std::fmt;
 
 use super::licenses::{CreateLicenses, LicenseSpec, MAX_LICENSES_PER_REQUEST};
-use crate::client::Client;
 use crate::error::Error;
 use crate::id::ApplicationId;
-use crate::transport::Transport;
+use crate::transport::{TransportError, TransportErrorKind};
 use crate::validate::{InvalidInput, Problem};
 
 /// The state of a bulk creation.
+///
+/// Drive it with a loop: take the next batch, send it (a
+/// [`Call`](crate::Call), with its retries), record its result, and when no
+/// batch is left, [`finish`](Self::finish) gives every key or the report.
 ///
 /// ```
 /// use blazeauth_core::api::{BulkCreate, LicenseSpec};
@@ -28,20 +33,31 @@ use crate::validate::{InvalidInput, Problem};
 /// let mut sizes = Vec::new();
 /// while let Some(request) = bulk.next_request() {
 ///     sizes.push(request.count());
-///     // send `request`, then hand over the keys it returned:
+///     // send `request`, then hand over its result (the keys, or the error):
 ///     let keys = (0..request.count()).map(|i| format!("KEY-{i}")).collect();
-///     bulk.record_created(keys);
+///     bulk.record(Ok(keys));
 /// }
 /// assert_eq!(sizes, [256, 256, 88]);
-/// assert_eq!(bulk.created().len(), 600);
+/// assert_eq!(bulk.finish()?.len(), 600);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BulkCreate {
     application_id: ApplicationId,
     spec: LicenseSpec,
-    remaining: u64,
+    total: u64,
+    /// Licenses not yet handed out in a batch.
+    not_requested: u64,
+    /// The size of the batch handed out and not yet recorded.
+    in_flight: Option<u32>,
     created: Vec<String>,
+    failure: Option<Failure>,
+}
+
+#[derive(Debug)]
+struct Failure {
+    error: Error,
+    unknown: Option<u32>,
 }
 
 impl BulkCreate {
@@ -66,14 +82,25 @@ impl BulkCreate {
         Ok(Self {
             application_id,
             spec,
-            remaining: total,
+            total,
+            not_requested: total,
+            in_flight: None,
             created: Vec::new(),
+            failure: None,
         })
     }
 
-    /// The next batch to send, or `None` when done.
-    pub fn next_request(&self) -> Option<CreateLicenses> {
-        let count = self.next_batch_size()?;
+    /// The next batch to send, or `None` when every batch was sent, the run
+    /// failed, or a batch is in flight (its result not yet
+    /// [recorded](Self::record)): a batch is handed out once.
+    pub fn next_request(&mut self) -> Option<CreateLicenses> {
+        if self.failure.is_some() || self.in_flight.is_some() || self.not_requested == 0 {
+            return None;
+        }
+        let count = u32::try_from(self.not_requested.min(u64::from(MAX_LICENSES_PER_REQUEST)))
+            .unwrap_or(MAX_LICENSES_PER_REQUEST);
+        self.not_requested -= u64::from(count);
+        self.in_flight = Some(count);
         Some(CreateLicenses::new(
             self.application_id.clone(),
             count,
@@ -81,19 +108,35 @@ impl BulkCreate {
         ))
     }
 
-    fn next_batch_size(&self) -> Option<u32> {
-        (self.remaining > 0).then(|| {
-            u32::try_from(self.remaining.min(u64::from(MAX_LICENSES_PER_REQUEST)))
-                .unwrap_or(MAX_LICENSES_PER_REQUEST)
-        })
+    /// Records the result of the batch in flight: the keys it created, or the
+    /// error of its call. An error, or a success with another number of keys
+    /// than asked ([`Error::UnexpectedKeyCount`]), stops the run. Does nothing
+    /// when no batch is in flight.
+    pub fn record(&mut self, result: Result<Vec<String>, Error>) {
+        let Some(requested) = self.in_flight.take() else {
+            return;
+        };
+        match result {
+            Ok(keys) if keys.len() == requested as usize => self.created.extend(keys),
+            Ok(keys) => {
+                let returned = keys.len();
+                self.created.extend(keys);
+                let error = Error::UnexpectedKeyCount {
+                    requested,
+                    returned,
+                };
+                let missing = u32::try_from(returned).map_or(0, |r| requested.saturating_sub(r));
+                self.fail(error, (missing > 0).then_some(missing));
+            }
+            Err(error) => {
+                let unknown = error.outcome_unknown().then_some(requested);
+                self.fail(error, unknown);
+            }
+        }
     }
 
-    /// Records the keys the last batch created. The batch counts as done even if
-    /// the server returned fewer keys than asked (they are what exists).
-    pub fn record_created(&mut self, keys: Vec<String>) {
-        let batch = self.next_batch_size().map_or(0, u64::from);
-        self.remaining -= batch;
-        self.created.extend(keys);
+    fn fail(&mut self, error: Error, unknown: Option<u32>) {
+        self.failure = Some(Failure { error, unknown });
     }
 
     /// The keys created so far, in order.
@@ -101,45 +144,105 @@ impl BulkCreate {
         &self.created
     }
 
-    /// Licenses not yet requested.
+    /// Licenses not yet handed out in a batch.
     pub fn remaining(&self) -> u64 {
-        self.remaining
+        self.not_requested
     }
 
-    /// Gives up the created keys.
-    pub fn into_created(self) -> Vec<String> {
-        self.created
+    /// Whether nothing more will be handed out: every batch was recorded, or
+    /// the run failed.
+    pub fn is_finished(&self) -> bool {
+        self.in_flight.is_none() && (self.failure.is_some() || self.not_requested == 0)
+    }
+
+    /// Every created key, in order, or the report of a run that stopped part
+    /// way. Finishing early is reported too: a batch still in flight counts as
+    /// unknown ([`Error::MaybeSent`]: its outcome was never recorded), and
+    /// batches never handed out as not created.
+    pub fn finish(self) -> Result<Vec<String>, BulkCreateError> {
+        let failure = match (self.failure, self.in_flight) {
+            (Some(failure), _) => Some(failure),
+            (None, Some(batch)) => Some(Failure {
+                error: Error::MaybeSent {
+                    source: TransportError::maybe_sent(
+                        TransportErrorKind::Other,
+                        "the bulk creation was finished with a batch in flight whose result was never recorded",
+                    ),
+                    class: crate::RetryClass::Mutation,
+                },
+                unknown: Some(batch),
+            }),
+            (None, None) if self.not_requested > 0 => Some(Failure {
+                error: Error::NotSent(TransportError::not_sent(
+                    TransportErrorKind::Other,
+                    "the bulk creation was finished before every batch was sent",
+                )),
+                unknown: None,
+            }),
+            (None, None) => None,
+        };
+        match failure {
+            None => Ok(self.created),
+            Some(Failure { error, unknown }) => {
+                let accounted =
+                    (self.created.len() as u64).saturating_add(unknown.map_or(0, u64::from));
+                Err(BulkCreateError {
+                    remaining: self.total.saturating_sub(accounted),
+                    created: self.created,
+                    unknown_batch: unknown,
+                    error,
+                })
+            }
+        }
     }
 }
 
-/// A bulk creation that stopped part way.
+/// A bulk creation that stopped part way. `created.len() + unknown_batch +
+/// remaining` is the total asked for (unless the server returned more keys
+/// than asked).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BulkCreateError {
     /// Keys created before the failure, in order. They exist on the server.
     pub created: Vec<String>,
-    /// Licenses not created (the failed batch included).
+    /// Licenses certainly not created: ask for these again to reach the total,
+    /// once the unknown ones are reconciled.
     pub remaining: u64,
-    /// Size of the failed batch when its outcome is unknown (it may have
-    /// created up to that many licenses, not listed in `created`). `None` when
-    /// the failed batch certainly created nothing.
+    /// How many licenses of the failed batch may or may not exist without being
+    /// listed in `created`: the whole batch when its outcome is unknown (a
+    /// timeout after sending, an unreadable answer, a 5xx), the missing ones
+    /// when it returned fewer keys than asked. `None` when the failed batch
+    /// certainly created nothing beyond `created`.
     pub unknown_batch: Option<u32>,
     /// What went wrong.
     pub error: Error,
+}
+
+impl BulkCreateError {
+    /// The report of a run that never started: nothing created, all of
+    /// `total` remaining (e.g. a spec refused by [`BulkCreate::new`]).
+    pub fn not_started(total: u64, error: impl Into<Error>) -> Self {
+        Self {
+            created: Vec::new(),
+            remaining: total,
+            unknown_batch: None,
+            error: error.into(),
+        }
+    }
 }
 
 impl fmt::Display for BulkCreateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "bulk license creation stopped after {} created, {} to go",
+            "bulk license creation stopped after {} created, {} not created",
             self.created.len(),
             self.remaining
         )?;
         if let Some(batch) = self.unknown_batch {
             write!(
                 f,
-                " (a batch of {batch} may or may not have been created: check the licenses table before creating more)"
+                " and {batch} that may or may not exist (check the licenses table before creating more)"
             )?;
         }
         write!(f, ": {}", self.error)
@@ -149,41 +252,5 @@ impl fmt::Display for BulkCreateError {
 impl std::error::Error for BulkCreateError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.error)
-    }
-}
-
-impl<T: Transport> Client<T> {
-    /// Creates `total` licenses from `spec` in batches of at most 256 and returns
-    /// every created key in order. On failure returns what was created; a batch
-    /// whose outcome is unknown is never resent (see [`BulkCreateError`]).
-    pub fn create_licenses_bulk(
-        &self,
-        application_id: ApplicationId,
-        spec: LicenseSpec,
-        total: u64,
-    ) -> Result<Vec<String>, Box<BulkCreateError>> {
-        let mut bulk = BulkCreate::new(application_id, spec, total).map_err(|e| {
-            Box::new(BulkCreateError {
-                created: Vec::new(),
-                remaining: total,
-                unknown_batch: None,
-                error: e.into(),
-            })
-        })?;
-        while let Some(request) = bulk.next_request() {
-            match self.send(&request) {
-                Ok(keys) => bulk.record_created(keys),
-                Err(error) => {
-                    let unknown_batch = error.outcome_unknown().then(|| request.count());
-                    return Err(Box::new(BulkCreateError {
-                        remaining: bulk.remaining(),
-                        created: bulk.into_created(),
-                        unknown_batch,
-                        error,
-                    }));
-                }
-            }
-        }
-        Ok(bulk.into_created())
     }
 }

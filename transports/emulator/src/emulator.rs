@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
-use blazeauth_core::{ApplicationId, Client, Config, ManagementKey};
+use blazeauth_core::{ApplicationId, Client, Config, ManagementKey, RetryPolicy};
 
 use crate::clock::{Clock, Millis, SystemClock, to_millis};
 use crate::faults::{self, Fault, FaultRule, Faults};
@@ -288,7 +288,7 @@ impl Emulator {
             .build()
             .unwrap_or_else(|_| Config::new(key));
         Client::builder(config, self.clone())
-            .sleeper(std::thread::sleep)
+            .retries(RetryPolicy::default(), std::thread::sleep)
             .build()
     }
 

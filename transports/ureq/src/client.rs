@@ -3,8 +3,9 @@
 //! core's retry policy run.
 //!
 //! The core [`Client`] retries only when it has a sleeper; these constructors
-//! always install one (`std::thread::sleep`) and a jitter source seeded from
-//! std's `RandomState`, so calls follow [`RetryPolicy`](blazeauth_core::RetryPolicy)
+//! always install one (`std::thread::sleep`) with the default
+//! [`RetryPolicy`] and a jitter source seeded from std's `RandomState`, so
+//! calls follow the policy
 //! (reads retried after connection failures, timeouts, 429 and 502/503/504;
 //! mutations never resent when their outcome is unknown; `Retry-After` honoured).
 
@@ -12,7 +13,10 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use blazeauth_core::{Client, ClientBuilder, Config, ConfigError, JitterSource, Sleeper};
+use blazeauth_core::{
+    BASE_URL_ENV_VAR, Client, ClientBuilder, Config, ConfigError, JitterSource, KEY_ENV_VAR,
+    RetryPolicy, Sleeper,
+};
 
 use crate::transport::UreqTransport;
 
@@ -22,7 +26,7 @@ use crate::transport::UreqTransport;
 /// ```no_run
 /// use blazeauth_core::{api, Config, ManagementKey};
 ///
-/// let key = ManagementKey::from_env()?;
+/// let key = ManagementKey::parse(&std::fs::read_to_string("/run/secrets/blazeauth")?)?;
 /// let client = blazeauth_ureq::client(Config::new(key));
 /// for app in client.send(&api::GetApplications)? {
 ///     println!("{} {}", app.id, app.name);
@@ -33,9 +37,10 @@ pub fn client(config: Config) -> Client<UreqTransport> {
     client_builder(config, UreqTransport::new()).build()
 }
 
-/// The core's [`ClientBuilder`] for `transport`, with [`ThreadSleeper`] and
-/// [`RandomJitter`] already installed. Set a retry policy, or replace the sleeper
-/// (a test's recording sleeper), before [`build`](ClientBuilder::build):
+/// The core's [`ClientBuilder`] for `transport`, retrying with the default
+/// [`RetryPolicy`] and [`ThreadSleeper`], and [`RandomJitter`]. Replace the
+/// policy and sleeper with [`ClientBuilder::retries`] (a test's recording
+/// sleeper) before [`build`](ClientBuilder::build):
 ///
 /// ```
 /// use std::time::Duration;
@@ -47,14 +52,14 @@ pub fn client(config: Config) -> Client<UreqTransport> {
 /// )?;
 /// let transport = UreqTransport::builder().timeout(Duration::from_secs(5)).build();
 /// let client = blazeauth_ureq::client_builder(Config::new(key), transport)
-///     .retry_policy(RetryPolicy::new().max_attempts(5))
+///     .retries(RetryPolicy::new().max_attempts(5), blazeauth_ureq::ThreadSleeper)
 ///     .build();
 /// # let _ = client;
 /// # Ok::<(), blazeauth_core::KeyError>(())
 /// ```
 pub fn client_builder(config: Config, transport: UreqTransport) -> ClientBuilder<UreqTransport> {
     Client::builder(config, transport)
-        .sleeper(ThreadSleeper)
+        .retries(RetryPolicy::default(), ThreadSleeper)
         .jitter(RandomJitter::new())
 }
 
@@ -68,7 +73,7 @@ pub fn client_builder(config: Config, transport: UreqTransport) -> ClientBuilder
 ///
 /// A missing or malformed key is a [`ConfigError::Key`] whose message names the
 /// variable; a refused base URL is a [`ConfigError::BaseUrl`] naming
-/// `BLAZEAUTH_BASE_URL`. This is [`Config::from_env`] handed to [`client`].
+/// `BLAZEAUTH_BASE_URL`. This is [`config_from_env`] handed to [`client`].
 ///
 /// ```no_run
 /// // BLAZEAUTH_MANAGEMENT_API_KEY=blz_mgmt_... BLAZEAUTH_BASE_URL=http://127.0.0.1:8787
@@ -77,7 +82,24 @@ pub fn client_builder(config: Config, transport: UreqTransport) -> ClientBuilder
 /// # Ok::<(), blazeauth_core::ConfigError>(())
 /// ```
 pub fn client_from_env() -> Result<Client<UreqTransport>, ConfigError> {
-    Config::from_env().map(client)
+    config_from_env().map(client)
+}
+
+/// Reads `BLAZEAUTH_MANAGEMENT_API_KEY` (required) and `BLAZEAUTH_BASE_URL`
+/// (optional; unset or empty means production) into a [`Config`], through
+/// [`Config::from_env_values`]. The core never reads the environment; this
+/// crate does it for you.
+///
+/// ```no_run
+/// let config = blazeauth_ureq::config_from_env()?;
+/// println!("calling {} with key {}", config.base_url(), config.key());
+/// # Ok::<(), blazeauth_core::ConfigError>(())
+/// ```
+pub fn config_from_env() -> Result<Config, ConfigError> {
+    Config::from_env_values(
+        std::env::var_os(KEY_ENV_VAR),
+        std::env::var_os(BASE_URL_ENV_VAR),
+    )
 }
 
 /// The real sleeper: [`std::thread::sleep`].

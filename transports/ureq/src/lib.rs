@@ -163,7 +163,9 @@ mod classify;
 mod client;
 mod transport;
 
-pub use client::{RandomJitter, ThreadSleeper, client, client_builder, client_from_env};
+pub use client::{
+    RandomJitter, ThreadSleeper, client, client_builder, client_from_env, config_from_env,
+};
 pub use transport::{
     DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport,
     UreqTransportBuilder,

@@ -26,9 +26,7 @@ fn fast_transport() -> UreqTransport {
 
 /// A client that makes one attempt per call.
 fn single_attempt(server: &TestServer, transport: UreqTransport) -> Client<UreqTransport> {
-    blazeauth_ureq::client_builder(server.config(), transport)
-        .retry_policy(RetryPolicy::never())
-        .build()
+    blazeauth_core::Client::new(server.config(), transport)
 }
 
 fn transport_error(error: &Error) -> &TransportError {
@@ -191,7 +189,7 @@ fn connect_refused_is_not_sent() {
     .expect("config");
     let sleeper = RecordingSleeper::default();
     let client = blazeauth_ureq::client_builder(config, fast_transport())
-        .sleeper(sleeper.clone())
+        .retries(RetryPolicy::default(), sleeper.clone())
         .build();
     let error = client
         .send(&api::CreateApplication::new("Integration app"))
