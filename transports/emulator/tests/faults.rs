@@ -273,7 +273,11 @@ fn bulk_creation_stops_at_an_unknown_batch_and_keeps_what_was_made() {
         .expect_err("the second batch fails");
     assert_eq!(err.created.len(), 256, "the first batch's keys");
     assert_eq!(err.unknown_batch, Some(256));
-    assert_eq!(err.remaining, 600 - 256 - 256, "the third batch, never sent");
+    assert_eq!(
+        err.remaining,
+        600 - 256 - 256,
+        "the third batch, never sent"
+    );
     // Reconciling with the state: both batches exist, the third was never sent.
     let licenses = s.emulator.licenses(&s.app);
     assert_eq!(licenses.len(), 512);

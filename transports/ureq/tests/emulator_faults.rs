@@ -132,11 +132,7 @@ fn bulk_creation_stops_at_a_batch_whose_outcome_is_unknown() {
     assert_eq!(error.remaining, 600 - 256);
     assert_eq!(sent, 1, "nothing after the unknown batch is sent");
     assert_eq!(s.emulator.licenses(&s.app).len(), 256);
-    assert!(
-        error
-            .to_string()
-            .contains("256 that may or may not exist")
-    );
+    assert!(error.to_string().contains("256 that may or may not exist"));
 }
 
 #[test]
