@@ -15,7 +15,8 @@
 
 use std::fmt;
 
-/// The environment variable [`ManagementKey::from_env`] reads.
+/// The environment variable holding the management key: the transport crates' `config_from_env` read it,
+/// and [`ManagementKey::from_env_value`] parses its value.
 pub const KEY_ENV_VAR: &str = "BLAZEAUTH_MANAGEMENT_API_KEY";
 
 const PREFIX: &str = "blz_mgmt_";

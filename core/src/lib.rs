@@ -18,8 +18,13 @@
 //! - [`Endpoint`]: a route as a value (method, path, [`Scope`], [`RetryClass`],
 //!   request writer, response decoder); the typed routes live in [`api`], any
 //!   other route is reachable through [`RawRequest`].
-//! - [`Client`]: runs endpoints with a transport, the [`RetryPolicy`], and an
-//!   injectable [`Sleeper`]; [`Client::pages`] walks tables through a [`Pager`].
+//! - [`Call`]: one call with its retries as a sans-IO state machine; the
+//!   [`Pager`] and [`api::BulkCreate`] are the machines of table walks and
+//!   bulk creation. Every safety rule (a mutation whose outcome is unknown is
+//!   never resent; attempts and waits are bounded) lives in them.
+//! - [`Client`]: the blocking driver of those machines, with a transport, the
+//!   [`RetryPolicy`] and an injectable [`Sleeper`]; [`Client::pages`] walks
+//!   tables, [`Client::create_licenses_bulk`] creates licenses in batches.
 //! - [`ManagementKey`] and [`Config`]: the secret key (never shown by `Debug`
 //!   or `Display`) and where requests go.
 //! - [`Error`]: what went wrong, in terms of what the caller must do next.
@@ -44,6 +49,84 @@
 //! assert_eq!(levels, ["basic", "pro"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+//!
+//! ## Embedding in another runtime
+//!
+//! The blocking [`Client`] is one driver of the core's state machines; an
+//! async runtime drives the same machines with its own HTTP client and timer,
+//! and gets the same retries, the same "did it happen?" decisions and the same
+//! bulk report. The whole glue is a transport function and this loop
+//! (`examples/async_runtime.rs` runs it on tokio with reqwest against the
+//! emulator served over HTTP):
+//!
+//! ```
+//! use std::future::Future;
+//! use std::time::Duration;
+//! use blazeauth_core::http::{Request, Response};
+//! use blazeauth_core::{Call, Config, Endpoint, Error, RetryPolicy, Step, TransportError};
+//!
+//! /// Runs one call: `send` is your HTTP client (say "not sent" only when no byte
+//! /// of the request was written), `sleep` your runtime's timer.
+//! async fn drive<E: Endpoint, F: Future<Output = Result<Response<Vec<u8>>, TransportError>>, W: Future<Output = ()>>(
+//!     config: &Config,
+//!     endpoint: &E,
+//!     send: impl Fn(Request<Vec<u8>>) -> F,
+//!     sleep: impl Fn(Duration) -> W,
+//! ) -> Result<E::Output, Error> {
+//!     let mut call = Call::new(config, endpoint, RetryPolicy::new());
+//!     loop {
+//!         match call.poll() {
+//!             Step::Send(request) => {
+//!                 let outcome = send(request).await;
+//!                 call.record(outcome, 0.5 /* your random number in [0, 1] */);
+//!             }
+//!             Step::Wait(delay) => sleep(delay).await,
+//!             Step::Done(result) => return result,
+//!         }
+//!     }
+//! }
+//!
+//! // Table walks and bulk creation reuse `drive`:
+//! async fn every_license<F: Future<Output = Result<Response<Vec<u8>>, TransportError>>, W: Future<Output = ()>>(
+//!     config: &Config,
+//!     app: blazeauth_core::ApplicationId,
+//!     send: impl Fn(Request<Vec<u8>>) -> F,
+//!     sleep: impl Fn(Duration) -> W,
+//! ) -> Result<Vec<blazeauth_core::api::LicenseRow>, Error> {
+//!     use blazeauth_core::{PagedEndpoint, Pager, api::GetLicensesTable};
+//!     let first = GetLicensesTable::new(app);
+//!     let (mut pager, mut rows) = (Pager::new(), Vec::new());
+//!     while let Some(number) = pager.next_page() {
+//!         let page = drive(config, &first.with_page(number), &send, &sleep).await?;
+//!         if pager.record_page(&page)? {
+//!             rows.extend(page.rows);
+//!         }
+//!     }
+//!     Ok(rows)
+//! }
+//! # // Run the futures to completion: the closure transport is always ready.
+//! # fn block_on<T>(future: impl Future<Output = T>) -> T {
+//! #     let mut future = std::pin::pin!(future);
+//! #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+//! #     loop { if let std::task::Poll::Ready(v) = future.as_mut().poll(&mut cx) { return v; } }
+//! # }
+//! # let key = blazeauth_core::ManagementKey::parse(
+//! #     "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
+//! # )?;
+//! # let config = Config::new(key);
+//! # let send = |_: Request<Vec<u8>>| async {
+//! #     Ok::<_, TransportError>(Response::new(br#"{"success":true,"message":"ok","totalPages":1,"data":[{"id":"7","license":"K-1","levels":["pro"],"durationSeconds":60,"createdAt":"2026-01-01T00:00:00.000Z"}]}"#.to_vec()))
+//! # };
+//! # let sleep = |_: Duration| async {};
+//! # let rows = block_on(every_license(&config, "1".parse()?, send, sleep))?;
+//! # assert_eq!(rows.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Bulk creation is the same shape: `while let Some(batch) = bulk.next_request()
+//! { bulk.record(drive(config, &batch, &send, &sleep).await) }`, then
+//! [`bulk.finish()`](api::BulkCreate::finish) gives every key or the report.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
