@@ -35,7 +35,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// Executes one HTTP exchange. Implemented for closures.
 ///
 /// A transport must not follow redirects, must not retry on its own (the
-/// [`Client`](crate::Client) decides retries from the endpoint's class), and
+/// [`Call`](crate::Call) decides retries from the endpoint's class), and
 /// must report failures with [`TransportError::not_sent`] only when it is
 /// certain that no byte of the request reached the server.
 pub trait Transport {
@@ -197,7 +197,8 @@ impl From<std::convert::Infallible> for TransportError {
 }
 
 /// A per-request timeout, placed in the request's extensions by
-/// [`Client::send_with`](crate::Client::send_with); transports that support
+/// [`Call::timeout`](crate::Call::timeout) (and so by
+/// [`Client::send_with`](crate::Client::send_with)); transports that support
 /// timeouts apply it to the whole exchange in place of their default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestTimeout(pub Duration);
