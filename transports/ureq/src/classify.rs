@@ -5,8 +5,16 @@
 //!
 //! - [`exchange_error`]: the call failed before the response head was complete
 //!   (resolving, connecting, the TLS handshake, writing the request, waiting for
-//!   the answer). Only failures that can happen *before a byte of the request is
-//!   written* are "not sent"; everything else "may have been sent".
+//!   the answer). Only failures that certainly happened *before a byte of the
+//!   request was written* are "not sent"; everything else "may have been sent".
+//!
+//! An I/O error's kind alone never proves that: `EHOSTUNREACH` or `ENETDOWN`
+//! can hit an established or pooled connection after the request was written.
+//! So the agent's connector is wrapped in [`PhaseTagging`], which marks every
+//! I/O error raised while opening a connection (TCP connect and the TLS
+//! handshake, both done before anything is written) with [`WhileConnecting`].
+//! A pooled connection is never opened again, so its errors carry no mark and
+//! count as "may have been sent", whatever their kind.
 //! - [`body_error`]: the response head arrived, so the server has processed the
 //!   request; any failure reading the body "may have been sent".
 //!
@@ -14,10 +22,57 @@
 //! tests below check it row by row. ureq's error is always kept as the source,
 //! so `error.source_error().downcast_ref::<ureq::Error>()` finds it.
 
+use std::fmt;
 use std::io;
 
 use blazeauth_core::{TransportError, TransportErrorKind as Kind};
 use ureq::Timeout;
+use ureq::unversioned::transport::{ConnectionDetails, Connector};
+
+/// A connector that marks the I/O errors of opening a connection with
+/// [`WhileConnecting`], so [`exchange_error`] can tell them from errors on an
+/// established connection. Everything else passes through unchanged.
+#[derive(Debug)]
+pub(crate) struct PhaseTagging<C>(pub(crate) C);
+
+impl<C: Connector<()>> Connector<()> for PhaseTagging<C> {
+    type Out = C::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails<'_>,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0
+            .connect(details, chained)
+            .map_err(|error| match error {
+                ureq::Error::Io(e) => ureq::Error::Io(while_connecting(e)),
+                other => other,
+            })
+    }
+}
+
+/// Wraps `error`, keeping its kind, as raised while opening a connection.
+pub(crate) fn while_connecting(error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), WhileConnecting(error))
+}
+
+/// The mark on an I/O error raised while a new connection was being opened,
+/// before any byte of the request was written.
+#[derive(Debug)]
+pub(crate) struct WhileConnecting(io::Error);
+
+impl fmt::Display for WhileConnecting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "while connecting: {}", self.0)
+    }
+}
+
+impl std::error::Error for WhileConnecting {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
 
 /// Maps an error of `Agent::run` (before the response head was complete).
 pub(crate) fn exchange_error(error: ureq::Error) -> TransportError {
@@ -81,22 +136,30 @@ fn classify_exchange(error: &ureq::Error) -> (Sent, Kind) {
     }
 }
 
-/// I/O errors: the kinds a socket reports only while connecting are "not sent";
-/// a timeout, reset, broken pipe or early EOF may come after the request was
-/// written (or read by the server from the kernel's buffers).
+/// I/O errors: "not sent" only when raised while opening the connection
+/// ([`WhileConnecting`]) or when the TLS handshake refused the server (which
+/// happens before application data); any other error may come after the
+/// request was written (or read by the server from the kernel's buffers),
+/// whatever its kind.
 fn classify_io(error: &io::Error) -> (Sent, Kind) {
-    use io::ErrorKind as K;
+    let connecting = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<WhileConnecting>());
+    if let Some(WhileConnecting(inner)) = connecting {
+        let kind = if is_timeout(inner) {
+            Kind::Timeout
+        } else {
+            Kind::Connect
+        };
+        return (Sent::No, kind);
+    }
     if is_handshake_certificate_error(error) {
         return (Sent::No, Kind::Connect);
     }
-    match error.kind() {
-        K::ConnectionRefused
-        | K::HostUnreachable
-        | K::NetworkUnreachable
-        | K::NetworkDown
-        | K::AddrNotAvailable => (Sent::No, Kind::Connect),
-        _ if is_timeout(error) => (Sent::Maybe, Kind::Timeout),
-        _ => (Sent::Maybe, Kind::Io),
+    if is_timeout(error) {
+        (Sent::Maybe, Kind::Timeout)
+    } else {
+        (Sent::Maybe, Kind::Io)
     }
 }
 
@@ -167,6 +230,27 @@ mod tests {
         );
     }
 
+    /// The kinds a socket reports when a connection cannot be opened, and
+    /// also when an established one breaks.
+    const CONNECT_KINDS: [io::ErrorKind; 5] = [
+        io::ErrorKind::ConnectionRefused,
+        io::ErrorKind::HostUnreachable,
+        io::ErrorKind::NetworkUnreachable,
+        io::ErrorKind::NetworkDown,
+        io::ErrorKind::AddrNotAvailable,
+    ];
+
+    #[test]
+    fn unreachable_on_an_established_or_pooled_connection_may_have_been_sent() {
+        for kind in CONNECT_KINDS {
+            check(
+                ureq::Error::Io(io::Error::from(kind)),
+                Delivery::MaybeSent,
+                Kind::Io,
+            );
+        }
+    }
+
     #[test]
     fn resolve_and_connect_failures_are_not_sent() {
         check(ureq::Error::HostNotFound, Delivery::NotSent, Kind::Connect);
@@ -180,19 +264,26 @@ mod tests {
             Delivery::NotSent,
             Kind::Connect,
         );
-        for kind in [
-            io::ErrorKind::ConnectionRefused,
-            io::ErrorKind::HostUnreachable,
-            io::ErrorKind::NetworkUnreachable,
-            io::ErrorKind::NetworkDown,
-            io::ErrorKind::AddrNotAvailable,
-        ] {
+        for kind in CONNECT_KINDS {
             check(
-                ureq::Error::Io(io::Error::from(kind)),
+                ureq::Error::Io(while_connecting(io::Error::from(kind))),
                 Delivery::NotSent,
                 Kind::Connect,
             );
         }
+        // Whatever the kind, an error raised while connecting was not sent.
+        check(
+            ureq::Error::Io(while_connecting(io::Error::from(
+                io::ErrorKind::ConnectionReset,
+            ))),
+            Delivery::NotSent,
+            Kind::Connect,
+        );
+        check(
+            ureq::Error::Io(while_connecting(io::Error::from(io::ErrorKind::TimedOut))),
+            Delivery::NotSent,
+            Kind::Timeout,
+        );
         check(
             ureq::Error::Tls("bad dns name"),
             Delivery::NotSent,

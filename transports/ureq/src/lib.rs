@@ -106,19 +106,25 @@
 //! | ureq error | when | delivery | kind |
 //! |---|---|---|---|
 //! | `HostNotFound` | DNS found nothing | not sent | `Connect` |
-//! | `Io` with `ConnectionRefused`, `HostUnreachable`, `NetworkUnreachable`, `NetworkDown`, `AddrNotAvailable` | opening the connection | not sent | `Connect` |
+//! | any `Io` raised while opening a new connection (TCP connect, TLS handshake): the connector marks these | opening the connection | not sent | `Connect` (`Timeout` for a timeout) |
 //! | `ConnectionFailed`, `ConnectProxyFailed` | opening the connection | not sent | `Connect` |
 //! | `Timeout(Resolve)`, `Timeout(Connect)` | resolving, connecting, TLS handshake | not sent | `Timeout` |
 //! | `Tls`, `TlsRequired`, `Pem`, `Rustls`, `NativeTls`, `Der`; `Io` wrapping a rustls certificate error or a server's refusal of the ClientHello (`handshake_failure`, `protocol_version`, `insufficient_security`, `unrecognised_name`, `no_application_protocol`) | TLS setup | not sent | `Connect` |
 //! | `BadUri`, `Http`, `RequireHttpsOnly`, `InvalidProxyUrl` | refused locally before connecting | not sent | `Other` |
 //! | `Timeout(SendRequest \| SendBody \| RecvResponse \| RecvBody)` | writing the request or waiting for the answer | may have been sent | `Timeout` |
 //! | `Timeout(Global \| PerCall)` | the whole-call budget ran out; ureq does not say in which phase, so it counts as sent | may have been sent | `Timeout` |
-//! | `Io` with `TimedOut`/`WouldBlock` | a socket timeout | may have been sent | `Timeout` |
-//! | any other `Io` (reset, broken pipe, early EOF: the server closed the connection; other TLS errors, which ureq does not tie to the handshake) | after connecting | may have been sent | `Io` |
+//! | `Io` with `TimedOut`/`WouldBlock` on an open connection | a socket timeout | may have been sent | `Timeout` |
+//! | any other `Io` on an open or pooled connection, whatever its kind (reset, broken pipe, early EOF, and also `HostUnreachable`/`NetworkDown`, which can arrive after the request was written) | after connecting | may have been sent | `Io` |
 //! | `Protocol` | a malformed answer (or, rarely, a request ureq refused to write) | may have been sent | `Io` |
 //! | `BodyExceedsLimit`, or a `Content-Length` above the limit | reading the body | may have been sent | `BodyTooLarge` |
 //! | anything while reading the body | the server answered | may have been sent | `Timeout`, `BodyTooLarge` or `Io` |
 //! | anything else (`LargeResponseHeader`, future variants) | | may have been sent | `Other` |
+//!
+//! The phase of an I/O error is known, not guessed from its kind: the agent's
+//! connector marks every I/O error raised while a new connection is opened
+//! (before anything is written); a pooled connection is never opened again, so
+//! an error on it counts as "may have been sent". (This uses ureq's
+//! `unversioned` connector API, so the ureq dependency is pinned to 3.5.x.)
 //!
 //! With the default timeouts (connect 10 s < whole call 30 s) a host that does
 //! not answer the connection attempt fails with `Timeout(Connect)`, "not sent".

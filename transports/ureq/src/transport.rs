@@ -290,7 +290,13 @@ impl UreqTransportBuilder {
         let builder = builder.tls_config(self.tls_config.unwrap_or_else(default_tls_config));
         let config = builder.build();
         UreqTransport {
-            agent: ureq::Agent::new_with_config(config),
+            // The default connector, with its connect-phase I/O errors marked
+            // so that only they count as "not sent" (see `classify`).
+            agent: ureq::Agent::with_parts(
+                config,
+                classify::PhaseTagging(ureq::unversioned::transport::DefaultConnector::new()),
+                ureq::unversioned::resolver::DefaultResolver::default(),
+            ),
             settings: self.settings,
         }
     }
