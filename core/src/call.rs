@@ -58,8 +58,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::endpoint::{Endpoint, build_request, decode_response};
+use crate::endpoint::{Endpoint, build_request, decode_response_scrubbed};
 use crate::error::Error;
+use crate::redact::Scrubber;
 use crate::retry::{RetryClass, RetryDecision, RetryPolicy};
 use crate::transport::{RequestTimeout, TransportError, TransportErrorKind};
 
@@ -172,7 +173,9 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
     /// error. `jitter` is a random number in `[0, 1]` for the backoff (see
     /// [`RetryPolicy::decide`]); it is not used when no retry follows.
     ///
-    /// Does nothing when no request is in flight.
+    /// The server text kept in an error (message, headers, raw body, parser
+    /// detail) has the management key removed and is bounded; see
+    /// [`redact`](crate::redact). Does nothing when no request is in flight.
     pub fn record(
         &mut self,
         outcome: Result<http::Response<Vec<u8>>, TransportError>,
@@ -182,7 +185,11 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
             return;
         }
         let result = match outcome {
-            Ok(response) => decode_response(self.endpoint, response),
+            Ok(response) => decode_response_scrubbed(
+                self.endpoint,
+                response,
+                Scrubber::with_key(self.config.key()),
+            ),
             Err(error) => Err(Error::from_transport(error, self.class())),
         };
         self.state = match result {

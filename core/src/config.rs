@@ -192,6 +192,7 @@ impl BaseUrl {
         if authority.as_str().contains('@') {
             return Err(bad("it must not hold user info (user:password@)"));
         }
+        check_port(authority.as_str()).map_err(bad)?;
         if uri.query().is_some() || url.contains('#') {
             return Err(bad("it must not hold a query or a fragment"));
         }
@@ -237,6 +238,33 @@ impl fmt::Display for BaseUrl {
     }
 }
 
+/// A port, when the authority has one, must be 1–65535: a transport handed
+/// `:99999` or a bare `:` may fall back to the scheme's default port and send
+/// the key there.
+fn check_port(authority: &str) -> Result<(), &'static str> {
+    let after_host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(_, after)| after),
+        None => authority.find(':').map_or("", |at| &authority[at..]),
+    };
+    let Some(port) = after_host.strip_prefix(':') else {
+        return if after_host.is_empty() {
+            Ok(())
+        } else {
+            Err("it has text after the host that is not a port")
+        };
+    };
+    if port.is_empty() {
+        return Err("its port is empty (remove the `:` or give a port from 1 to 65535)");
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("its port is not a number");
+    }
+    match port.parse::<u32>() {
+        Ok(1..=65535) => Ok(()),
+        _ => Err("its port is out of range (it must be from 1 to 65535)"),
+    }
+}
+
 fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
@@ -278,6 +306,36 @@ mod tests {
             "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
         )
         .unwrap()
+    }
+
+    #[test]
+    fn ports_must_be_1_to_65535_and_never_empty() {
+        for (url, problem) in [
+            ("http://127.0.0.1:99999", "out of range"),
+            ("http://localhost:65536", "out of range"),
+            ("http://127.0.0.1:0", "out of range"),
+            ("http://127.0.0.1:", "port is empty"),
+            ("https://api.example:", "port is empty"),
+            ("http://[::1]:", "port is empty"),
+            ("http://[::1]:70000", "out of range"),
+            (
+                "http://127.0.0.1:00000000000000000000080000",
+                "out of range",
+            ),
+        ] {
+            let err = BaseUrl::parse(url, false).unwrap_err();
+            assert!(err.to_string().contains(problem), "{url}: {err}");
+        }
+        for url in [
+            "http://127.0.0.1:1",
+            "http://localhost:65535",
+            "http://[::1]:8787",
+            "http://[::1]",
+            "https://api.example:443/prefix",
+            "https://api.example",
+        ] {
+            assert!(BaseUrl::parse(url, false).is_ok(), "{url}");
+        }
     }
 
     #[test]

@@ -127,7 +127,9 @@ impl fmt::Debug for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// The start of a body, quoted, control characters escaped, at most 80 characters.
+/// The start of a body, quoted, control characters escaped, at most 80
+/// characters, with the values of [`SECRET_FIELDS`](crate::redact::SECRET_FIELDS)
+/// redacted.
 pub(crate) struct BodySnippet<'a>(pub(crate) &'a [u8]);
 
 impl fmt::Debug for BodySnippet<'_> {
@@ -139,10 +141,14 @@ impl fmt::Debug for BodySnippet<'_> {
 impl fmt::Display for BodySnippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const MAX: usize = 80;
-        let text = String::from_utf8_lossy(self.0.get(..MAX * 4).unwrap_or(self.0));
+        // Room for 80 characters of up to 4 bytes, and for a secret field's
+        // name that starts within them to be seen whole.
+        const LOOK: usize = MAX * 4 + 64;
+        let text = String::from_utf8_lossy(self.0.get(..LOOK).unwrap_or(self.0));
+        let text = crate::redact::redact_secret_fields(&text);
         let snippet: String = text.chars().take(MAX).collect();
         write!(f, "{snippet:?}")?;
-        if text.chars().count() > MAX || self.0.len() > MAX * 4 {
+        if text.chars().count() > MAX || self.0.len() > LOOK {
             write!(f, "… ({} bytes)", self.0.len())?;
         }
         Ok(())

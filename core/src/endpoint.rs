@@ -16,6 +16,7 @@ use crate::decode_error::DecodeErrorKind;
 use crate::envelope::{self, Payload};
 use crate::error::Error;
 use crate::query;
+use crate::redact::Scrubber;
 use crate::retry::RetryClass;
 use crate::scope::Scope;
 use crate::validate::{InvalidInput, Problem};
@@ -128,14 +129,8 @@ pub fn build_request<E: Endpoint + ?Sized>(
         url.push('?');
         url.push_str(&parts.query);
     }
-    let uri = http::Uri::try_from(url).map_err(|_| {
-        InvalidInput::new(
-            "path",
-            Problem::Format {
-                reason: format!("{path:?} does not make a valid URL"),
-            },
-        )
-    })?;
+    let url_len = url.len();
+    let uri = http::Uri::try_from(url).map_err(|_| uri_error(path, &parts.query, url_len))?;
     let mut request = http::Request::new(parts.body.unwrap_or_default());
     *request.method_mut() = endpoint.method();
     *request.uri_mut() = uri;
@@ -156,16 +151,60 @@ pub fn build_request<E: Endpoint + ?Sized>(
     Ok(request)
 }
 
+/// The longest URI the `http` crate accepts (and about what servers take).
+const MAX_URI_LEN: usize = u16::MAX as usize - 1;
+
+/// Why a URL could not be built: too long (blamed on the query parameter
+/// that takes the most room, usually the search), or a bad path.
+fn uri_error(path: &str, query: &str, url_len: usize) -> InvalidInput {
+    let longest = query
+        .split('&')
+        .max_by_key(|pair| pair.len())
+        .filter(|_| url_len > MAX_URI_LEN);
+    match longest {
+        Some(pair) => {
+            let name = pair.split('=').next().unwrap_or(pair);
+            let name = query::decode_component(name).unwrap_or_else(|_| name.to_owned());
+            InvalidInput::new(
+                name,
+                Problem::Format {
+                    reason: format!(
+                        "makes the request URL {url_len} bytes long once percent-encoded, over the {MAX_URI_LEN} allowed: shorten it"
+                    ),
+                },
+            )
+        }
+        None => InvalidInput::new(
+            "path",
+            Problem::Format {
+                reason: format!("{path:?} does not make a valid URL"),
+            },
+        ),
+    }
+}
+
 /// Decodes `response` into `endpoint`'s output. See [`envelope::decode`] for
 /// how failures are told apart. API errors carry the route's scope; API and
 /// decode errors carry its retry class (so [`Error::outcome_unknown`] can tell
-/// a read from a mutation).
+/// a read from a mutation). Server text kept in errors is bounded; the
+/// management key is removed from it by [`Call`](crate::Call), which knows the
+/// key (this function does not).
 pub fn decode_response<E: Endpoint + ?Sized>(
     endpoint: &E,
     response: http::Response<Vec<u8>>,
 ) -> Result<E::Output, Error> {
-    let result =
-        envelope::decode_keeping::<E::Payload>(response).and_then(|(envelope, parts, body)| {
+    decode_response_scrubbed(endpoint, response, Scrubber::default())
+}
+
+/// [`decode_response`], with the server text of errors passed through `scrub`
+/// (which removes the management key) before it is stored.
+pub(crate) fn decode_response_scrubbed<E: Endpoint + ?Sized>(
+    endpoint: &E,
+    response: http::Response<Vec<u8>>,
+    scrub: Scrubber<'_>,
+) -> Result<E::Output, Error> {
+    let result = envelope::decode_keeping::<E::Payload>(response, scrub).and_then(
+        |(envelope, parts, body)| {
             endpoint
                 .output(envelope.message, envelope.payload)
                 .map_err(|MissingField(field)| {
@@ -176,9 +215,11 @@ pub fn decode_response<E: Endpoint + ?Sized>(
                         body,
                         Some(field.to_owned()),
                         Some(format!("missing field `{field}`")),
+                        scrub,
                     )
                 })
-        });
+        },
+    );
     result.map_err(|error| match error {
         Error::Api(mut api) => {
             api.required_scope = endpoint.scope();

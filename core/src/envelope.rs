@@ -30,6 +30,7 @@ use serde::{Deserialize, Deserializer};
 use crate::api_error::{self, ApiError, ApiErrorCode};
 use crate::decode_error::{DecodeError, DecodeErrorKind};
 use crate::error::Error;
+use crate::redact::Scrubber;
 
 /// The fields of a route's successful response, other than `success`,
 /// `message` and `code`.
@@ -76,6 +77,12 @@ impl<'de, P: Payload> Deserialize<'de> for Envelope<P> {
                 let mut payload = P::default();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     match key.as_str() {
+                        // A second `success` could flip the verdict of the
+                        // first (`{"success":false,"success":true}`): refuse
+                        // the envelope rather than pick one.
+                        "success" if success.is_some() => {
+                            return Err(de::Error::duplicate_field("success"));
+                        }
                         "success" => success = Some(map.next_value::<bool>()?),
                         "message" => message = map.next_value::<Option<String>>()?,
                         "code" => code = map.next_value::<Option<ApiErrorCode>>()?,
@@ -312,14 +319,20 @@ impl<'de> Deserialize<'de> for Count {
 ///
 /// Success comes back only with `"success": true` and a 2xx status. The body is
 /// moved into the error on failure, never copied.
+///
+/// Server text kept in an error is bounded (see [`crate::redact`]); the
+/// management key is removed from it only by decoders that know the key
+/// ([`Call`](crate::Call) and the [`Client`](crate::Client)).
 pub fn decode<P: Payload>(response: http::Response<Vec<u8>>) -> Result<Envelope<P>, Error> {
-    decode_keeping(response).map(|(envelope, _, _)| envelope)
+    decode_keeping(response, Scrubber::default()).map(|(envelope, _, _)| envelope)
 }
 
 /// [`decode`], giving back the response head and body on success so a later
 /// check can still build an error that keeps them.
+/// Errors are built through `scrub`.
 pub(crate) fn decode_keeping<P: Payload>(
     response: http::Response<Vec<u8>>,
+    scrub: Scrubber<'_>,
 ) -> Result<(Envelope<P>, http::response::Parts, Vec<u8>), Error> {
     let (parts, body) = response.into_parts();
     let status = parts.status;
@@ -330,6 +343,7 @@ pub(crate) fn decode_keeping<P: Payload>(
             body,
             envelope.code,
             envelope.message,
+            scrub,
         )),
         Ok(_) if !status.is_success() => Err(decode_error(
             DecodeErrorKind::SuccessWithErrorStatus,
@@ -338,6 +352,7 @@ pub(crate) fn decode_keeping<P: Payload>(
             body,
             None,
             None,
+            scrub,
         )),
         Ok(envelope) => Ok((envelope, parts, body)),
         Err(first) => {
@@ -351,10 +366,11 @@ pub(crate) fn decode_keeping<P: Payload>(
                         body,
                         head.code,
                         head.message,
+                        scrub,
                     ));
                 }
             }
-            Err(classify::<P>(first, status, parts.headers, body))
+            Err(classify::<P>(first, status, parts.headers, body, scrub))
         }
     }
 }
@@ -365,6 +381,7 @@ fn classify<P: Payload>(
     status: http::StatusCode,
     headers: http::HeaderMap,
     body: Vec<u8>,
+    scrub: Scrubber<'_>,
 ) -> Error {
     use serde_json::error::Category;
     let is_blank = body.iter().all(u8::is_ascii_whitespace);
@@ -388,9 +405,10 @@ fn classify<P: Payload>(
         }
     };
     let detail = (kind != DecodeErrorKind::EmptyBody).then(|| error.to_string());
-    decode_error(kind, status, headers, body, path, detail)
+    decode_error(kind, status, headers, body, path, detail, scrub)
 }
 
+/// A [`DecodeError`], its server text passed through `scrub` before it is stored.
 pub(crate) fn decode_error(
     kind: DecodeErrorKind,
     status: http::StatusCode,
@@ -398,33 +416,40 @@ pub(crate) fn decode_error(
     body: Vec<u8>,
     path: Option<String>,
     detail: Option<String>,
+    scrub: Scrubber<'_>,
 ) -> Error {
     Error::Decode(Box::new(DecodeError {
         kind,
         status,
-        headers,
-        body,
-        path,
-        detail,
+        headers: scrub.headers(headers),
+        body: scrub.bytes(body),
+        path: path.map(|p| scrub.text(p)),
+        detail: detail.map(|d| scrub.text(d)),
         class: crate::retry::RetryClass::Mutation,
     }))
 }
 
+/// An [`ApiError`], its server text passed through `scrub` before it is stored.
 fn api_error(
     status: http::StatusCode,
     headers: http::HeaderMap,
     body: Vec<u8>,
     code: Option<ApiErrorCode>,
     message: Option<String>,
+    scrub: Scrubber<'_>,
 ) -> Error {
+    let code = code.map(|code| match code {
+        ApiErrorCode::Other(text) => ApiErrorCode::Other(scrub.text(text)),
+        known => known,
+    });
     Error::Api(Box::new(ApiError {
         code,
-        message: message.unwrap_or_default(),
+        message: scrub.text(message.unwrap_or_default()),
         status,
         retry_after: api_error::retry_after(&headers),
         required_scope: None,
-        headers,
-        body,
+        headers: scrub.headers(headers),
+        body: scrub.bytes(body),
         class: crate::retry::RetryClass::Mutation,
     }))
 }

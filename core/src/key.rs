@@ -15,6 +15,9 @@
 
 use std::fmt;
 
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
 /// The environment variable holding the management key: the transport crates' `config_from_env` read it,
 /// and [`ManagementKey::from_env_value`] parses its value.
 pub const KEY_ENV_VAR: &str = "BLAZEAUTH_MANAGEMENT_API_KEY";
@@ -40,11 +43,27 @@ const KEY_LEN: usize = PREFIX.len() + PUBLIC_ID_LEN + 1 + SECRET_LEN;
 /// assert!(!format!("{key} {key:?}").contains("KL"));
 /// # Ok::<(), blazeauth_core::KeyError>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+///
+/// The key's memory is wiped when it is dropped (`zeroize`), and two keys are
+/// compared in constant time (`subtle`). The `Authorization` header built from
+/// it (kept by [`Config`](crate::Config) and copied into each request) is an
+/// `http::HeaderValue`, which cannot be wiped: drop the config and requests to
+/// let it go.
+#[derive(Clone)]
 pub struct ManagementKey {
-    key: Box<str>,
+    key: Zeroizing<String>,
     documented_format: bool,
 }
+
+impl PartialEq for ManagementKey {
+    fn eq(&self, other: &Self) -> bool {
+        // Lengths are public (the format fixes them); contents are compared
+        // without an early exit.
+        self.key.as_bytes().ct_eq(other.key.as_bytes()).into()
+    }
+}
+
+impl Eq for ManagementKey {}
 
 impl ManagementKey {
     /// Checks `key` against the documented format `blz_mgmt_bak_<16 alnum>_<48 alnum>`.
@@ -69,7 +88,7 @@ impl ManagementKey {
         }
         debug_assert_eq!(key.len(), KEY_LEN);
         Ok(Self {
-            key: key.into(),
+            key: Zeroizing::new(key.to_owned()),
             documented_format: true,
         })
     }
@@ -82,7 +101,7 @@ impl ManagementKey {
         check_printable(key)?;
         let documented_format = Self::parse(key).is_ok();
         Ok(Self {
-            key: key.into(),
+            key: Zeroizing::new(key.to_owned()),
             documented_format,
         })
     }
@@ -110,6 +129,16 @@ impl ManagementKey {
         }
     }
 
+    /// The secret part (the 48 characters after the public id), when the key
+    /// has the documented format.
+    pub(crate) fn secret_part(&self) -> Option<&str> {
+        if self.documented_format {
+            self.key.get(PREFIX.len() + PUBLIC_ID_LEN + 1..)
+        } else {
+            None
+        }
+    }
+
     /// The whole key, secret included. Named so that every use is visible in review.
     pub fn expose_secret(&self) -> &str {
         &self.key
@@ -118,7 +147,7 @@ impl ManagementKey {
     /// The `Authorization` header value, marked sensitive so `http`'s own
     /// `Debug` prints `Sensitive` in its place.
     pub(crate) fn authorization_header(&self) -> http::HeaderValue {
-        let mut bearer = String::with_capacity(7 + self.key.len());
+        let mut bearer = Zeroizing::new(String::with_capacity(7 + self.key.len()));
         bearer.push_str("Bearer ");
         bearer.push_str(&self.key);
         // check_printable guarantees visible ASCII, which is always a valid header value.
@@ -247,6 +276,25 @@ impl fmt::Display for FormatProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_compare_by_content() {
+        let a = ManagementKey::parse(KEY).unwrap();
+        assert_eq!(a, a.clone());
+        let other = KEY.replace("ABCDEFGHIJKL", "ABCDEFGHIJKM");
+        assert_ne!(a, ManagementKey::parse(&other).unwrap());
+        assert_ne!(
+            a,
+            ManagementKey::parse_unchecked_format("short_key").unwrap()
+        );
+        assert_eq!(a.secret_part(), KEY.get(30..));
+        assert_eq!(
+            ManagementKey::parse_unchecked_format("short_key")
+                .unwrap()
+                .secret_part(),
+            None
+        );
+    }
 
     const KEY: &str =
         "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL";

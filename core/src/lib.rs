@@ -152,6 +152,7 @@ pub mod key;
 pub mod pager;
 pub mod query;
 pub mod raw;
+pub mod redact;
 pub mod retry;
 pub mod scope;
 pub mod search;

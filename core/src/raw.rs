@@ -27,6 +27,7 @@ use serde::de::DeserializeOwned;
 use crate::decode_error::BodySnippet;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::RawPayload;
+use crate::redact::redact_value;
 use crate::retry::RetryClass;
 use crate::scope::Scope;
 use crate::validate::{InvalidInput, Problem};
@@ -132,7 +133,12 @@ impl<T> fmt::Debug for RawRequest<T> {
 }
 
 /// What a raw request returns.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` redacts the values of
+/// [`SECRET_FIELDS`](crate::redact::SECRET_FIELDS) (`socketKey`, `httpKey`,
+/// ...) in `extra`, and in `data` when it is a [`serde_json::Value`]; the
+/// fields themselves hold the values as received.
+#[derive(Clone, PartialEq)]
 pub struct RawResponse<T> {
     /// The envelope's `message`.
     pub message: Option<String>,
@@ -140,6 +146,19 @@ pub struct RawResponse<T> {
     pub data: Option<T>,
     /// Every other top-level field except `success`, `message` and `code`.
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<T: fmt::Debug + 'static> fmt::Debug for RawResponse<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let extra = serde_json::Value::Object(self.extra.clone());
+        let mut out = f.debug_struct("RawResponse");
+        out.field("message", &self.message);
+        match (&self.data as &dyn std::any::Any).downcast_ref::<Option<serde_json::Value>>() {
+            Some(Some(json)) => out.field("data", &Some(redact_value(json))),
+            _ => out.field("data", &self.data),
+        };
+        out.field("extra", &redact_value(&extra)).finish()
+    }
 }
 
 fn check_path(path: &str) -> Result<(), InvalidInput> {

@@ -242,3 +242,21 @@ proptest! {
         let _ = decode::<NoPayload>(response(status, body.as_bytes()));
     }
 }
+
+#[test]
+fn a_duplicate_success_key_is_a_decode_error() {
+    for body in [
+        br#"{"success":false,"success":true,"data":[]}"#.as_slice(),
+        br#"{"success":true,"success":true,"data":[]}"#.as_slice(),
+        br#"{"success":true,"data":[],"\u0073uccess":false}"#.as_slice(),
+    ] {
+        let e = decode_error_of::<Data<Vec<u8>>>(200, body);
+        assert_eq!(e.kind(), DecodeErrorKind::UnexpectedShape, "{e}");
+        assert!(
+            e.detail()
+                .unwrap_or("")
+                .contains("duplicate field `success`"),
+            "{e:?}"
+        );
+    }
+}
