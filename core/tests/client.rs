@@ -197,6 +197,63 @@ fn every_request_carries_the_standard_headers() {
 
 // ---- secrets ----
 
+/// Errors built from hostile answers that echo the request's `Authorization`
+/// header: in the message, the code, an HTML page, a response header, a
+/// cut-off success body; printed with `Display` and `Debug`.
+fn hostile_echoes() -> Vec<String> {
+    fn echo(
+        status: u16,
+        body: fn(&str) -> String,
+    ) -> impl FnMut(&blazeauth_core::http::Request<Vec<u8>>) -> common::Answer + Send + 'static
+    {
+        move |request| {
+            let auth = request.headers()["authorization"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            Ok(Response::builder()
+                .status(status)
+                .header("x-echo", auth.as_str())
+                .body(body(&auth).into_bytes())
+                .unwrap())
+        }
+    }
+    let script = Script::new()
+        .then(echo(401, |a| {
+            format!(r#"{{"success":false,"code":"api_key_invalid","message":"{a}"}}"#)
+        }))
+        .then(echo(400, |a| {
+            format!(r#"{{"success":false,"code":"{a}","message":"no"}}"#)
+        }))
+        .then(echo(502, |a| format!("<html>{a}</html>")))
+        .then(echo(200, |a| format!(r#"{{"success":true,"data":["{a}"#)))
+        .then(echo(500, |a| {
+            format!(r#"{{"success":false,"message":"{}"}}"#, a.repeat(300))
+        }));
+    let client = script.client();
+    (0..5)
+        .map(|_| {
+            let error = client.send(&GetApplications).unwrap_err();
+            let kept = match &error {
+                Error::Api(e) => format!(
+                    "{} {:?} {:?}",
+                    e.message(),
+                    e.headers(),
+                    String::from_utf8_lossy(e.body())
+                ),
+                Error::Decode(e) => format!(
+                    "{:?} {:?} {:?}",
+                    e.detail(),
+                    e.headers(),
+                    String::from_utf8_lossy(e.body())
+                ),
+                other => panic!("expected an answer, got {other:?}"),
+            };
+            format!("{error} {error:?} {kept}")
+        })
+        .collect()
+}
+
 #[test]
 fn the_secret_appears_in_nothing_printable() {
     let script = Script::new()
@@ -235,7 +292,7 @@ fn the_secret_appears_in_nothing_printable() {
         format!("{bad_key} {bad_key:?} {bad_secret} {bad_secret:?}"),
         format!("{:?}", RawRequest::get("/api/v1/panel/get-variables")),
     ];
-    for text in printed {
+    for text in printed.into_iter().chain(hostile_echoes()) {
         assert!(!text.contains(common::SECRET), "secret leaked in: {text}");
         assert!(
             !text.contains("0123456789abcdefghij"),
