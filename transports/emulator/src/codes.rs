@@ -16,7 +16,8 @@
 //! | 403 | [`APPLICATION_FORBIDDEN`] | the key is restricted away from the application, or is restricted at all on `create-application` |
 //! | 404 | [`NOT_FOUND`] (emulator's own) | unknown route, application, license or app user |
 //! | 405 | [`METHOD_NOT_ALLOWED`] (emulator's own) | a known route with another method (`Allow` names the right one) |
-//! | 413 | [`PAYLOAD_TOO_LARGE`] (emulator's own) | a body over the limit (1 MiB by default) |
+//! | 408 | [`REQUEST_TIMEOUT`] (emulator's own, served over HTTP only) | a request body that did not arrive in time; the connection is then closed |
+//! | 413 | [`PAYLOAD_TOO_LARGE`] (emulator's own) | a body over the limit (1 MiB by default); over HTTP the connection is then closed |
 //! | 429 | [`RATE_LIMITED`] (emulator's own) | a third runtime-key rotation within an hour; `Retry-After` in seconds |
 //! | 500, 502, 503, ... | [`INJECTED_FAULT`] (emulator's own) | only from fault injection ([`Fault::Status`](crate::Fault::Status)) |
 //!
@@ -51,6 +52,8 @@ pub const NOT_FOUND: &str = "not_found";
 pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
 /// 413: body over the limit (the emulator's own code).
 pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+/// 408: a request body that did not arrive in time (the emulator's own code).
+pub const REQUEST_TIMEOUT: &str = "request_timeout";
 /// 429: rate limit reached, see `Retry-After` (the emulator's own code).
 pub const RATE_LIMITED: &str = "rate_limited";
 /// A status answered by fault injection (the emulator's own code).

@@ -2,7 +2,8 @@
 //! revoke keys, inject faults, read snapshots, and answer requests.
 
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+#[cfg(feature = "server")]
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
@@ -13,6 +14,7 @@ use crate::clock::{Clock, Millis, SystemClock, to_millis};
 use crate::faults::{self, Fault, FaultRule, Faults};
 use crate::keys::{KeyRecord, KeySpec};
 use crate::router::{self, Settings};
+#[cfg(feature = "server")]
 use crate::server::Server;
 use crate::snapshot::{ApplicationSnapshot, LicenseSnapshot, StateSnapshot};
 use crate::state::State;
@@ -310,14 +312,23 @@ impl Emulator {
             .clear();
     }
 
-    /// Serves the emulator over HTTP/1.1 on `127.0.0.1`, on a free port.
+    /// Serves the emulator over HTTP/1.1 on `127.0.0.1`, on a free port, with
+    /// the default limits (see [`ServeOptions`](crate::ServeOptions)).
+    #[cfg(feature = "server")]
     pub fn serve(&self) -> std::io::Result<Server> {
-        self.serve_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        self.serve_with(crate::ServeOptions::new())
     }
 
-    /// Serves the emulator over HTTP/1.1 on `addr`.
+    /// Serves the emulator over HTTP/1.1 on `addr`, with the default limits.
+    #[cfg(feature = "server")]
     pub fn serve_on(&self, addr: SocketAddr) -> std::io::Result<Server> {
-        Server::start(self.clone(), addr)
+        self.serve_with(crate::ServeOptions::new().addr(addr))
+    }
+
+    /// Serves the emulator over HTTP/1.1 as `options` say.
+    #[cfg(feature = "server")]
+    pub fn serve_with(&self, options: crate::ServeOptions) -> std::io::Result<Server> {
+        Server::start(self.clone(), options)
     }
 
     /// Every application, in creation order.

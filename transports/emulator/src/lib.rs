@@ -14,7 +14,9 @@
 //! - **A transport**: [`Emulator`] implements [`blazeauth_core::Transport`], so
 //!   a [`Client<Emulator>`](blazeauth_core::Client) runs in-process
 //!   ([`Emulator::client`]).
-//! - **An HTTP/1.1 server** on loopback: [`Emulator::serve`] (or the
+//! - **An HTTP/1.1 server** on loopback (feature `server`, on by default:
+//!   hyper on a tokio runtime of its own, hardened against stalled, oversized
+//!   and abusive clients, see [`ServeOptions`]): [`Emulator::serve`] (or the
 //!   `blazeauth-emulator` binary: `cargo run -p blazeauth-emulator -- --port 8787`).
 //!
 //! ```
@@ -79,6 +81,7 @@ mod mask;
 mod reply;
 mod router;
 mod routes;
+#[cfg(feature = "server")]
 mod server;
 mod snapshot;
 mod state;
@@ -93,7 +96,11 @@ pub use hooks::HookError;
 pub use keys::{ApplicationAccess, KeySpec};
 pub use license::LicenseState;
 pub use routes::applications::ROTATIONS_PER_HOUR;
-pub use server::{FAR_OVER_LIMIT, Server, WORKERS};
+#[cfg(feature = "server")]
+pub use server::{
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADER_BYTES, ServeOptions, Server,
+};
 pub use snapshot::{AppUserSnapshot, ApplicationSnapshot, LicenseSnapshot, StateSnapshot};
 
 /// Every route the emulator serves, as `(method, path)`.
@@ -115,6 +122,7 @@ mod tests {
     #[test]
     fn the_emulator_is_shared_across_threads() {
         shareable::<crate::Emulator>();
+        #[cfg(feature = "server")]
         sendable::<crate::Server>();
         sendable::<crate::HookError>();
         sendable::<crate::FaultRule>();

@@ -13,7 +13,7 @@ use http::Method;
 use crate::auth::{Caller, authenticate};
 use crate::clock::{Clock, Millis, to_millis};
 use crate::codes;
-use crate::input::{Query, invalid_format};
+use crate::input::Query;
 use crate::reply::{Failure, Success, shorten};
 use crate::routes::{applications, license_actions, licenses};
 use crate::state::{Application, State};
@@ -253,9 +253,4 @@ fn route(
         page_size: settings.page_size.max(1),
     };
     (route.handler)(&mut ctx)
-}
-
-/// The answer for a request whose target is not a valid URI (HTTP server only).
-pub(crate) fn bad_target() -> http::Response<Vec<u8>> {
-    invalid_format("path", "is not a valid request target").into_response()
 }

@@ -1,38 +1,142 @@
-//! The emulator over real HTTP/1.1: [`Server`].
+//! The emulator over real HTTP/1.1: [`Server`] (feature `server`, on by default).
 //!
-//! HTTP is [tiny_http]'s (keep-alive, `Expect: 100-continue`, chunked
-//! request bodies), with [`WORKERS`] threads answering requests. tiny_http
-//! accepts connections itself and cannot drop one without answering, so the
-//! server puts a thin TCP relay in front of it: the public listener accepts
-//! each connection (counted exactly, see [`Server::connections_accepted`]) and
-//! relays its bytes both ways to tiny_http on a private loopback port. The
-//! relay is what [`Fault::CloseConnection`](crate::Fault::CloseConnection)
-//! shuts, so the client sees its connection closed with no answer at all.
+//! HTTP is [hyper]'s, on a tokio runtime the server owns alone (two worker
+//! threads, started with the server and stopped with it); the in-process
+//! [`Emulator`] never needs it. One task per connection, and every limit a
+//! server facing hostile clients needs, each set by [`ServeOptions`]:
 //!
-//! Delayed answers ([`Fault::Delay`](crate::Fault::Delay)) wait on a thread of
-//! their own, so they never hold a worker. Answers always carry
-//! `Content-Length` (never chunked). A request declaring a body more than
-//! [`FAR_OVER_LIMIT`] bytes over the emulator's limit gets its connection
-//! closed without an answer (tiny_http would otherwise allocate the whole
-//! declared length to drain it); one less far over is answered 413.
+//! | limit | default | when broken |
+//! |---|---|---|
+//! | open connections | [`DEFAULT_MAX_CONNECTIONS`] | no more are accepted until one closes (they wait in the listen backlog) |
+//! | request head size | [`DEFAULT_MAX_HEADER_BYTES`] | `431`, then the connection is closed |
+//! | time to send a request head, also while idle between keep-alive requests | [`DEFAULT_HEADER_READ_TIMEOUT`] | the connection is closed |
+//! | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
+//! | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a declared `Content-Length` over the limit is refused before a byte of the body is read, a streamed body as soon as it passes the limit |
+//!
+//! Accept errors (out of file descriptors: `EMFILE`) are survived: the
+//! acceptor backs off (5 ms, doubling up to 1 s) and goes on, so the server
+//! serves again once clients leave. [`Server::shutdown`] (or dropping the
+//! server) stops accepting, lets requests in flight finish for up to 2 s,
+//! closes idle connections, and stops the runtime.
+//!
+//! Faults keep their meaning over HTTP: [`Fault::CloseConnection`](crate::Fault::CloseConnection)
+//! closes the connection with no answer at all, [`Fault::Delay`](crate::Fault::Delay)
+//! waits on a timer (holding no thread), truncated and oversized bodies are
+//! sent with a matching `Content-Length`. Answers always carry
+//! `Content-Length` (never chunked), and every accepted connection is counted
+//! ([`Server::connections_accepted`]).
 
-use std::collections::HashMap;
-use std::io::{self, Cursor, Read};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{Semaphore, watch};
+
+use crate::codes;
 use crate::emulator::{Emulator, Exchange};
-use crate::router;
+use crate::reply::Failure;
 
-/// Threads answering requests.
-pub const WORKERS: usize = 4;
+/// How many connections may be open at once unless told otherwise.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// How long a client may take to send a request head (and may stay idle
+/// between keep-alive requests) unless told otherwise.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request body unless told otherwise.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest request head (request line and headers) unless told otherwise.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
 
-/// How far over the body limit a declared `Content-Length` may go and still
-/// be answered 413 (the rest of the body is then read and dropped).
-pub const FAR_OVER_LIMIT: usize = 64 * 1024 * 1024;
+/// How long [`Server::shutdown`] lets requests in flight finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);
+const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
+/// Where and how to serve: the address and the limits of the table in the
+/// [module docs](self).
+///
+/// ```
+/// use std::time::Duration;
+/// use blazeauth_emulator::{Emulator, ServeOptions};
+///
+/// let options = ServeOptions::new()
+///     .max_connections(64)
+///     .header_read_timeout(Duration::from_secs(2));
+/// let server = Emulator::new().serve_with(options)?;
+/// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeOptions {
+    addr: SocketAddr,
+    max_connections: usize,
+    header_read_timeout: Duration,
+    body_read_timeout: Duration,
+    max_header_bytes: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ServeOptions {
+    /// `127.0.0.1` on a free port, with the default limits.
+    pub fn new() -> Self {
+        Self {
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+        }
+    }
+
+    /// The address to listen on (port 0 picks a free one).
+    #[must_use]
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The most connections open at once (at least 1).
+    #[must_use]
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a client may take to send a request head, and stay idle
+    /// between keep-alive requests (at least 1 ms).
+    #[must_use]
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long a client may take to send a request body (at least 1 ms).
+    #[must_use]
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The largest request head in bytes (at least 1 KiB).
+    #[must_use]
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.max_header_bytes = bytes.max(1024);
+        self
+    }
+}
 
 /// The emulator served on a loopback port. Stops on [`shutdown`](Self::shutdown) or drop.
 ///
@@ -49,81 +153,60 @@ pub const FAR_OVER_LIMIT: usize = 64 * 1024 * 1024;
 pub struct Server {
     addr: SocketAddr,
     emulator: Emulator,
-    front: Arc<Front>,
-    http: Arc<tiny_http::Server>,
-    threads: Vec<JoinHandle<()>>,
+    counters: Arc<Counters>,
+    stop: Option<watch::Sender<bool>>,
+    thread: Option<JoinHandle<()>>,
 }
 
-/// The relay's shared state.
 #[derive(Debug, Default)]
-struct Front {
-    stopping: AtomicBool,
+struct Counters {
     accepted: AtomicUsize,
-    /// A handle on each open client connection, by the local address of its
-    /// relay leg (which tiny_http reports as the request's remote address).
-    open: Mutex<HashMap<SocketAddr, TcpStream>>,
+    open: AtomicUsize,
 }
 
-impl Front {
-    /// Closes the client connection relayed from `relay_addr`, both ways.
-    fn close(&self, relay_addr: &SocketAddr) {
-        let client = self
-            .open
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(relay_addr);
-        if let Some(client) = client {
-            let _ = client.shutdown(Shutdown::Both);
-        }
-    }
-
-    fn close_all(&self) {
-        let open = std::mem::take(&mut *self.open.lock().unwrap_or_else(PoisonError::into_inner));
-        for client in open.values() {
-            let _ = client.shutdown(Shutdown::Both);
-        }
-    }
-}
-
-impl std::fmt::Debug for Server {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Server")
             .field("addr", &self.addr)
             .field("connections_accepted", &self.connections_accepted())
+            .field("connections_open", &self.connections_open())
             .finish_non_exhaustive()
     }
 }
 
 impl Server {
-    pub(crate) fn start(emulator: Emulator, addr: SocketAddr) -> io::Result<Server> {
-        let listener = TcpListener::bind(addr)?;
+    pub(crate) fn start(emulator: Emulator, options: ServeOptions) -> io::Result<Server> {
+        let listener = std::net::TcpListener::bind(options.addr)?;
         let addr = listener.local_addr()?;
-        let private = nodelay_listener()?;
-        let private_addr = private.local_addr()?;
-        let http =
-            Arc::new(tiny_http::Server::from_listener(private, None).map_err(io::Error::other)?);
-        let front = Arc::new(Front::default());
-        let mut threads = Vec::with_capacity(WORKERS + 1);
-        let acceptor_front = Arc::clone(&front);
-        threads.push(
-            thread::Builder::new()
-                .name("emulator-accept".into())
-                .spawn(move || accept(&listener, private_addr, &acceptor_front))?,
-        );
-        for i in 0..WORKERS {
-            let (http, emulator, front) = (Arc::clone(&http), emulator.clone(), Arc::clone(&front));
-            threads.push(
-                thread::Builder::new()
-                    .name(format!("emulator-worker-{i}"))
-                    .spawn(move || work(&http, &emulator, &front))?,
-            );
-        }
+        listener.set_nonblocking(true)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("blazeauth-emulator")
+            .enable_all()
+            .build()?;
+        let counters = Arc::new(Counters::default());
+        let (stop, stopped) = watch::channel(false);
+        let serving = Serving {
+            emulator: emulator.clone(),
+            options: Arc::new(options),
+            counters: Arc::clone(&counters),
+        };
+        let listener = {
+            let _entered = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
+        let thread = thread::Builder::new()
+            .name("blazeauth-emulator-server".into())
+            .spawn(move || {
+                runtime.block_on(serving.accept_loop(listener, stopped));
+                runtime.shutdown_timeout(SHUTDOWN_GRACE);
+            })?;
         Ok(Server {
             addr,
             emulator,
-            front,
-            http,
-            threads,
+            counters,
+            stop: Some(stop),
+            thread: Some(thread),
         })
     }
 
@@ -155,7 +238,12 @@ impl Server {
     /// How many TCP connections it has accepted so far (exact: counted at
     /// `accept`, before any byte is read).
     pub fn connections_accepted(&self) -> usize {
-        self.front.accepted.load(Ordering::SeqCst)
+        self.counters.accepted.load(Ordering::SeqCst)
+    }
+
+    /// How many connections are open now.
+    pub fn connections_open(&self) -> usize {
+        self.counters.open.load(Ordering::SeqCst)
     }
 
     /// The emulator it serves.
@@ -163,32 +251,19 @@ impl Server {
         &self.emulator
     }
 
-    /// Stops listening, closes every open connection and waits for the workers.
+    /// Stops listening, lets requests in flight finish (up to 2 s), closes
+    /// every connection and stops the runtime.
     pub fn shutdown(mut self) {
         self.stop();
     }
 
     fn stop(&mut self) {
-        if self.front.stopping.swap(true, Ordering::SeqCst) {
-            return;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
         }
-        // Wake the acceptor, which sees `stopping` and ends. Should that
-        // fail, it is left to end with the process rather than waited for.
-        let woken = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(2));
-        let mut threads = self.threads.drain(..);
-        let acceptor = threads.next();
-        self.front.close_all();
-        for _ in 0..WORKERS {
-            self.http.unblock();
-        }
-        for thread in threads {
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        if let (Some(acceptor), Ok(_)) = (acceptor, woken) {
-            let _ = acceptor.join();
-        }
-        // Connections that opened while stopping.
-        self.front.close_all();
     }
 }
 
@@ -198,184 +273,188 @@ impl Drop for Server {
     }
 }
 
-/// Where to connect to reach a listener bound to `addr`.
-/// A loopback listener whose accepted sockets have `TCP_NODELAY` (inherited
-/// from the listener on Linux and the BSDs). tiny_http writes a response in
-/// several pieces and never sets the option itself; without it the last piece
-/// of every large response waits for the relay's delayed ACK (about 40 ms).
-fn nodelay_listener() -> io::Result<TcpListener> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, Some(Protocol::TCP))?;
-    socket.set_tcp_nodelay(true)?;
-    socket.bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())?;
-    socket.listen(128)?;
-    Ok(socket.into())
+/// What every connection task shares.
+#[derive(Clone)]
+struct Serving {
+    emulator: Emulator,
+    options: Arc<ServeOptions>,
+    counters: Arc<Counters>,
 }
 
-fn wake_addr(addr: SocketAddr) -> SocketAddr {
-    match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => {
-            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
-        }
-        IpAddr::V6(ip) if ip.is_unspecified() => {
-            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
-        }
-        _ => addr,
-    }
-}
-
-/// Accepts client connections and relays each to tiny_http.
-fn accept(listener: &TcpListener, private: SocketAddr, front: &Arc<Front>) {
-    for client in listener.incoming() {
-        if front.stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(client) = client else {
-            // Out of file descriptors or the like: give the system a moment.
-            thread::sleep(Duration::from_millis(10));
-            continue;
-        };
-        front.accepted.fetch_add(1, Ordering::SeqCst);
-        let front = Arc::clone(front);
-        let spawned = thread::Builder::new()
-            .name("emulator-relay".into())
-            .spawn(move || relay(client, private, &front));
-        drop(spawned);
-    }
-}
-
-/// Relays one client connection to tiny_http and back, until either side closes.
-fn relay(client: TcpStream, private: SocketAddr, front: &Front) {
-    let Ok(inner) = TcpStream::connect(private) else {
-        return;
-    };
-    let _ = client.set_nodelay(true);
-    let _ = inner.set_nodelay(true);
-    let (Ok(key), Ok(client_out), Ok(inner_in), Ok(handle)) = (
-        inner.local_addr(),
-        client.try_clone(),
-        inner.try_clone(),
-        client.try_clone(),
-    ) else {
-        return;
-    };
-    front
-        .open
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(key, handle);
-    let back = thread::Builder::new()
-        .name("emulator-relay-back".into())
-        .spawn(move || pump(inner_in, client_out));
-    pump(client, inner);
-    if let Ok(back) = back {
-        let _ = back.join();
-    }
-    front
-        .open
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&key);
-}
-
-/// Copies `from` to `to` until `from` ends, then closes `to` for writing.
-fn pump(mut from: TcpStream, mut to: TcpStream) {
-    let _ = io::copy(&mut from, &mut to);
-    let _ = to.shutdown(Shutdown::Write);
-}
-
-/// Answers requests until unblocked.
-fn work(http: &tiny_http::Server, emulator: &Emulator, front: &Front) {
-    while let Ok(request) = http.recv() {
-        serve(request, emulator, front);
-    }
-}
-
-fn serve(mut request: tiny_http::Request, emulator: &Emulator, front: &Front) {
-    let limit = emulator.max_body_bytes();
-    let relay_addr = request.remote_addr().copied();
-    if request
-        .body_length()
-        .is_some_and(|declared| declared > limit.saturating_add(FAR_OVER_LIMIT))
-    {
-        if let Some(addr) = relay_addr {
-            front.close(&addr);
-        }
-        // Dropping the request would make tiny_http allocate the whole
-        // declared length to drain it; the relay leg is closed, so it is
-        // simply abandoned.
-        std::mem::forget(request);
-        return;
-    }
-    let mut body = Vec::new();
-    let read = request
-        .as_reader()
-        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut body);
-    if read.is_err() {
-        return; // The client went away mid-body.
-    }
-    let Some(http_request) = to_http(&request, body) else {
-        respond(request, router::bad_target());
-        return;
-    };
-    match emulator.exchange(http_request) {
-        Exchange::Answer(response) => respond(request, response),
-        Exchange::Delayed { response, delay } => {
-            let spawned = thread::Builder::new()
-                .name("emulator-delay".into())
-                .spawn(move || {
-                    thread::sleep(delay);
-                    respond(request, response);
-                });
-            drop(spawned);
-        }
-        Exchange::Close => {
-            if let Some(addr) = relay_addr {
-                front.close(&addr);
+impl Serving {
+    /// Accepts connections until told to stop, at most `max_connections` open.
+    async fn accept_loop(self, listener: tokio::net::TcpListener, mut stop: watch::Receiver<bool>) {
+        let permits = Arc::new(Semaphore::new(self.options.max_connections));
+        let mut connections = tokio::task::JoinSet::new();
+        let mut backoff = MIN_ACCEPT_BACKOFF;
+        loop {
+            // Reap finished connection tasks so the set stays small.
+            while connections.try_join_next().is_some() {}
+            let permit = tokio::select! {
+                _ = stop.changed() => break,
+                permit = Arc::clone(&permits).acquire_owned() => match permit {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
+            };
+            let accepted = tokio::select! {
+                _ = stop.changed() => break,
+                accepted = listener.accept() => accepted,
+            };
+            match accepted {
+                Ok((stream, _)) => {
+                    backoff = MIN_ACCEPT_BACKOFF;
+                    self.counters.accepted.fetch_add(1, Ordering::SeqCst);
+                    let serving = self.clone();
+                    let stop = stop.clone();
+                    connections.spawn(async move {
+                        serving.connection(stream, stop).await;
+                        drop(permit);
+                    });
+                }
+                Err(_) => {
+                    // EMFILE and the like: back off and try again, never give up.
+                    drop(permit);
+                    tokio::select! {
+                        _ = stop.changed() => break,
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_ACCEPT_BACKOFF);
+                }
             }
-            // Take the writer so tiny_http writes nothing, not even a 500.
-            drop(request.into_writer());
+        }
+        drop(listener);
+        let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            while connections.join_next().await.is_some() {}
+        });
+        if drained.await.is_err() {
+            connections.abort_all();
+        }
+    }
+
+    /// Serves one connection until it closes or the server stops.
+    async fn connection(self, stream: tokio::net::TcpStream, mut stop: watch::Receiver<bool>) {
+        let _open = OpenGuard::new(&self.counters);
+        let _ = stream.set_nodelay(true);
+        let options = Arc::clone(&self.options);
+        let service = service_fn(move |request| self.clone().answer(request));
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .keep_alive(true)
+            .header_read_timeout(options.header_read_timeout)
+            .max_header_size(options.max_header_bytes)
+            .max_buf_size(options.max_header_bytes.max(8192));
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        tokio::pin!(connection);
+        tokio::select! {
+            _ = connection.as_mut() => {}
+            _ = stop.changed() => {
+                connection.as_mut().graceful_shutdown();
+                let _ = tokio::time::timeout(SHUTDOWN_GRACE, connection).await;
+            }
+        }
+    }
+
+    /// Answers one request, or fails to close the connection unanswered.
+    async fn answer(
+        self,
+        request: hyper::Request<Incoming>,
+    ) -> Result<hyper::Response<Full<Bytes>>, Unanswered> {
+        let (parts, body) = request.into_parts();
+        let limit = self.emulator.max_body_bytes();
+        let declared = parts
+            .headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|length| length > limit as u64) {
+            return Ok(closing(too_large(limit)));
+        }
+        let read = Limited::new(body, limit).collect();
+        let body = match tokio::time::timeout(self.options.body_read_timeout, read).await {
+            Err(_) => return Ok(closing(body_timeout(self.options.body_read_timeout))),
+            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+                return Ok(closing(too_large(limit)));
+            }
+            // The client went away or sent a malformed body.
+            Ok(Err(_)) => return Err(Unanswered),
+            Ok(Ok(collected)) => collected.to_bytes(),
+        };
+        let request = http::Request::from_parts(parts, body.to_vec());
+        match self.emulator.exchange(request) {
+            Exchange::Answer(response) => Ok(to_hyper(response)),
+            Exchange::Delayed { response, delay } => {
+                tokio::time::sleep(delay).await;
+                Ok(to_hyper(response))
+            }
+            Exchange::Close => Err(Unanswered),
         }
     }
 }
 
-/// The request as an `http::Request`, or `None` if its target or method is not valid.
-fn to_http(request: &tiny_http::Request, body: Vec<u8>) -> Option<http::Request<Vec<u8>>> {
-    let mut out = http::Request::new(body);
-    *out.method_mut() = http::Method::from_bytes(request.method().as_str().as_bytes()).ok()?;
-    *out.uri_mut() = request.url().parse().ok()?;
-    for header in request.headers() {
-        let name = http::HeaderName::from_bytes(header.field.as_str().as_str().as_bytes());
-        let value = http::HeaderValue::from_bytes(header.value.as_str().as_bytes());
-        if let (Ok(name), Ok(value)) = (name, value) {
-            out.headers_mut().append(name, value);
-        }
+/// Counts a connection as open while it lives.
+struct OpenGuard(Arc<Counters>);
+
+impl OpenGuard {
+    fn new(counters: &Arc<Counters>) -> Self {
+        counters.open.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(counters))
     }
-    Some(out)
 }
 
-/// Sends `response`, always with `Content-Length`.
-fn respond(request: tiny_http::Request, response: http::Response<Vec<u8>>) {
-    let (parts, body) = response.into_parts();
-    let length = body.len();
-    let mut out = tiny_http::Response::new(
-        tiny_http::StatusCode(parts.status.as_u16()),
-        Vec::new(),
-        Cursor::new(body),
-        Some(length),
-        None,
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The service's error: hyper closes the connection without writing an answer.
+#[derive(Debug)]
+struct Unanswered;
+
+impl fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the connection is closed without an answer")
+    }
+}
+
+impl std::error::Error for Unanswered {}
+
+fn too_large(limit: usize) -> http::Response<Vec<u8>> {
+    Failure::new(
+        http::StatusCode::PAYLOAD_TOO_LARGE,
+        codes::PAYLOAD_TOO_LARGE,
+        format!("The request body is over the emulator's limit of {limit} bytes."),
     )
-    .with_chunked_threshold(usize::MAX);
-    for (name, value) in &parts.headers {
-        if name == http::header::CONTENT_LENGTH {
-            continue;
-        }
-        if let Ok(header) =
-            tiny_http::Header::from_bytes(name.as_str().as_bytes(), value.as_bytes())
-        {
-            out.add_header(header);
-        }
-    }
-    let _ = request.respond(out);
+    .into_response()
+}
+
+fn body_timeout(timeout: Duration) -> http::Response<Vec<u8>> {
+    Failure::new(
+        http::StatusCode::REQUEST_TIMEOUT,
+        codes::REQUEST_TIMEOUT,
+        format!(
+            "The request body did not arrive within {} ms.",
+            timeout.as_millis()
+        ),
+    )
+    .into_response()
+}
+
+/// `response` with `Connection: close`, so hyper closes the connection after it
+/// (the rest of the request body is never read).
+fn closing(mut response: http::Response<Vec<u8>>) -> hyper::Response<Full<Bytes>> {
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    to_hyper(response)
+}
+
+/// The emulator's answer as hyper's, its `Content-Length` computed from the body.
+fn to_hyper(response: http::Response<Vec<u8>>) -> hyper::Response<Full<Bytes>> {
+    let (mut parts, body) = response.into_parts();
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    hyper::Response::from_parts(parts, Full::new(Bytes::from(body)))
 }
