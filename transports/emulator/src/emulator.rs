@@ -366,9 +366,9 @@ impl Emulator {
 
     /// How many requests reached the emulator: through [`handle`](Self::handle),
     /// the transport or the server, fault-answered ones included. (Over HTTP,
-    /// a request tiny_http cannot parse, or whose target is not a valid URI,
-    /// or that declares a body far over the limit, is answered or dropped
-    /// before it reaches the emulator and is not counted.)
+    /// a request hyper cannot parse, whose head or body is over a limit or
+    /// too slow, is answered or dropped before it reaches the emulator and is
+    /// not counted.)
     pub fn requests_handled(&self) -> u64 {
         self.shared.requests.load(Ordering::Relaxed)
     }
