@@ -551,3 +551,60 @@ fn the_binary_prints_a_url_and_a_key_and_serves() {
     child.kill().expect("kill");
     let _ = child.wait();
 }
+
+/// The binary with at most 48 open file descriptors: clients beyond that make
+/// `accept` fail with EMFILE; once they leave, the server serves again.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_survives_running_out_of_file_descriptors() {
+    let binary = env!("CARGO_BIN_EXE_blazeauth-emulator");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -n 48 && exec '{binary}' --port 0 --seed 4"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("text");
+    let url = first
+        .strip_prefix("Blazeauth emulator listening on ")
+        .expect("the URL line")
+        .to_owned();
+    let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().expect("addr");
+    let key = Emulator::builder().seed(4).build().admin_key();
+    let get = |timeout: Duration| {
+        agent(Some(timeout))
+            .get(format!("{url}/api/v1/panel/get-applications"))
+            .header("authorization", format!("Bearer {}", key.expose_secret()))
+            .call()
+    };
+    assert_eq!(get(TIMEOUT).expect("serving").status(), 200);
+
+    // Far more connections than descriptors: the kernel queues them, the
+    // server's accept fails with EMFILE once it is out of descriptors.
+    let hogs: Vec<TcpStream> = (0..120)
+        .filter_map(|_| TcpStream::connect(addr).ok())
+        .collect();
+    assert!(hogs.len() > 48, "{} connections opened", hogs.len());
+    // While they are open the server cannot take another connection in time.
+    assert!(
+        get(Duration::from_millis(300)).is_err(),
+        "out of descriptors"
+    );
+    drop(hogs);
+    // Once they are gone it serves again (the acceptor backed off, not died).
+    let started = Instant::now();
+    let response = loop {
+        match get(Duration::from_secs(2)) {
+            Ok(response) => break response,
+            Err(e) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("the server never recovered: {e}"),
+        }
+    };
+    assert_eq!(response.status(), 200);
+    child.kill().expect("kill");
+    let _ = child.wait();
+}
