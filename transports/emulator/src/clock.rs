@@ -17,6 +17,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub trait Clock: Send + Sync {
     /// The current time.
     fn now(&self) -> SystemTime;
+
+    /// Lets `duration` pass on this clock: the system clock sleeps for real
+    /// (the default), a [`ManualClock`] moves forward at once. The emulator's
+    /// in-process client waits between retries this way.
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
 }
 
 /// The operating system's clock.
@@ -89,6 +96,11 @@ impl Default for ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Moves the clock forward instead of sleeping.
+    fn sleep(&self, duration: Duration) {
+        self.advance(duration);
     }
 }
 

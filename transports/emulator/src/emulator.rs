@@ -277,7 +277,9 @@ impl Emulator {
     }
 
     /// An in-process typed client with the admin key; it retries as the
-    /// default retry policy allows, sleeping for real between attempts.
+    /// default retry policy allows, waiting between attempts on the
+    /// emulator's clock: for real with the system clock, and by moving a
+    /// [`ManualClock`](crate::ManualClock) forward (no real wait) otherwise.
     pub fn client(&self) -> Client<Emulator> {
         self.client_with_key(self.admin_key())
     }
@@ -289,8 +291,11 @@ impl Emulator {
             .allow_insecure_http(true)
             .build()
             .unwrap_or_else(|_| Config::new(key));
+        let clock = self.clone();
         Client::builder(config, self.clone())
-            .retries(RetryPolicy::default(), std::thread::sleep)
+            .retries(RetryPolicy::default(), move |delay| {
+                clock.shared.clock.sleep(delay)
+            })
             .build()
     }
 

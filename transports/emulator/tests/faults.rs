@@ -284,3 +284,31 @@ fn bulk_creation_stops_at_an_unknown_batch_and_keeps_what_was_made() {
     let keys: Vec<&String> = licenses.iter().map(|l| &l.license).collect();
     assert_eq!(&keys[..256], &err.created.iter().collect::<Vec<_>>()[..]);
 }
+
+#[test]
+fn the_in_process_client_waits_on_a_manual_clock_without_sleeping() {
+    let clock = ManualClock::new();
+    let emulator = Emulator::builder().clock(clock.clone()).build();
+    emulator.inject(
+        FaultRule::new(Fault::RateLimited {
+            retry_after: Duration::from_secs(30),
+        })
+        .on_path("/api/v1/panel/get-applications")
+        .times(2),
+    );
+    let before = blazeauth_emulator::Clock::now(&clock);
+    let started = Instant::now();
+    let apps = emulator
+        .client()
+        .send(&api::GetApplications)
+        .expect("retried past two 429s");
+    assert!(apps.is_empty());
+    assert!(started.elapsed() < Duration::from_secs(5), "no real wait");
+    assert_eq!(
+        blazeauth_emulator::Clock::now(&clock)
+            .duration_since(before)
+            .expect("forward"),
+        Duration::from_secs(60),
+        "the clock moved by both Retry-After waits"
+    );
+}
