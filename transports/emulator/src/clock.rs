@@ -24,6 +24,42 @@ pub trait Clock: Send + Sync {
     fn sleep(&self, duration: Duration) {
         std::thread::sleep(duration);
     }
+
+    /// Moves the clock forward by `by` when it can (a [`ManualClock`], an
+    /// [`OffsetClock`]), returning whether it did. The system clock cannot.
+    fn advance(&self, by: Duration) -> bool {
+        let _ = by;
+        false
+    }
+}
+
+/// The system clock plus an offset that [`Clock::advance`] moves forward: real
+/// time that a test can still fast-forward (the served binary's clock).
+#[derive(Debug, Clone, Default)]
+pub struct OffsetClock {
+    offset: Arc<Mutex<Duration>>,
+}
+
+impl OffsetClock {
+    /// The system clock, with no offset yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> SystemTime {
+        let offset = *self.offset.lock().unwrap_or_else(PoisonError::into_inner);
+        SystemTime::now()
+            .checked_add(offset)
+            .unwrap_or_else(SystemTime::now)
+    }
+
+    fn advance(&self, by: Duration) -> bool {
+        let mut offset = self.offset.lock().unwrap_or_else(PoisonError::into_inner);
+        *offset = offset.saturating_add(by);
+        true
+    }
 }
 
 /// The operating system's clock.
@@ -100,7 +136,12 @@ impl Clock for ManualClock {
 
     /// Moves the clock forward instead of sleeping.
     fn sleep(&self, duration: Duration) {
-        self.advance(duration);
+        ManualClock::advance(self, duration);
+    }
+
+    fn advance(&self, by: Duration) -> bool {
+        ManualClock::advance(self, by);
+        true
     }
 }
 

@@ -378,6 +378,20 @@ impl Emulator {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
+    /// Removes every application (with its licenses, settings and app users)
+    /// and every fault rule. Management keys stay valid, ids keep counting up.
+    pub fn reset(&self) {
+        self.state().applications.clear();
+        self.clear_faults();
+    }
+
+    /// Moves the emulator's clock forward by `by`, when its clock can move (a
+    /// [`ManualClock`](crate::ManualClock) or an [`OffsetClock`](crate::OffsetClock));
+    /// returns whether it did.
+    pub fn advance_clock(&self, by: std::time::Duration) -> bool {
+        self.shared.clock.advance(by)
+    }
+
     /// The emulator's current time.
     pub fn now(&self) -> SystemTime {
         self.shared.clock.now()

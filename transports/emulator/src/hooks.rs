@@ -83,6 +83,18 @@ impl Emulator {
         key: &str,
         client_id: Option<&str>,
     ) -> Result<LicenseSnapshot, HookError> {
+        self.activate_license_from(application, key, client_id, None)
+    }
+
+    /// [`activate_license`](Self::activate_license) from the IP address
+    /// `ip_address`, which the license then shows (as the table's `ipAddress`).
+    pub fn activate_license_from(
+        &self,
+        application: &ApplicationId,
+        key: &str,
+        client_id: Option<&str>,
+        ip_address: Option<&str>,
+    ) -> Result<LicenseSnapshot, HookError> {
         let now = self.now_millis();
         let mut state = self.state();
         let app = find_app(&mut state, application)?;
@@ -112,6 +124,9 @@ impl Emulator {
             }
             (None, Some(given)) => license.client_id = Some(given.to_owned()),
             _ => {}
+        }
+        if let Some(ip) = ip_address {
+            license.ip_address = Some(ip.to_owned());
         }
         if license.activated_at.is_none() {
             license.activated_at = Some(now);

@@ -56,6 +56,9 @@
 //!   `Client id`.
 //! - **What the API cannot do** ([`hooks`]): a client activating a license,
 //!   adding app users, creating an application and learning its id.
+//! - **A control surface over HTTP** ([`control`], served only): state,
+//!   reset, faults, the clock, license activation, app users and restricted
+//!   keys under `/_emulator/`, for test suites in any language.
 //! - **Faults** ([`faults`]): delays, closed connections, 5xx, 429, cut-off
 //!   bodies, HTML pages and oversized bodies, per path or for the next N
 //!   requests, deterministic.
@@ -71,6 +74,8 @@
 mod auth;
 mod clock;
 pub mod codes;
+#[cfg(feature = "server")]
+pub mod control;
 mod emulator;
 pub mod faults;
 pub mod hooks;
@@ -87,7 +92,7 @@ mod snapshot;
 mod state;
 mod transport;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use emulator::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_PAGE_SIZE, Emulator, EmulatorBuilder, IN_PROCESS_BASE_URL,
 };

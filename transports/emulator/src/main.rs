@@ -2,11 +2,14 @@
 //!
 //! ```text
 //! cargo run -p blazeauth-emulator -- --port 8787 [--seed 0] [--page-size 10]
+//!     [--admin-token TOKEN] [--fault SPEC]... [--seed-data FILE]
 //! ```
 //!
-//! Prints the base URL and an admin management key (all scopes, all
-//! applications), as `export` lines a shell can paste, then serves until
-//! Ctrl-C. The same seed gives the same key every run.
+//! Prints the base URL, an admin management key (all scopes, all
+//! applications) and the control surface's admin token, as `export` lines a
+//! shell can paste, then serves until Ctrl-C. The same seed gives the same key
+//! every run. The clock is the system's, which `POST /_emulator/clock` can
+//! move forward.
 
 #![forbid(unsafe_code)]
 
@@ -14,21 +17,30 @@ use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use blazeauth_emulator::Emulator;
+use blazeauth_emulator::control::{load_seed_data, parse_fault_spec};
+use blazeauth_emulator::{Emulator, FaultRule, OffsetClock, ServeOptions};
 
 const USAGE: &str = "usage: blazeauth-emulator [--port PORT] [--seed SEED] [--page-size ROWS]
+       [--admin-token TOKEN] [--fault SPEC]... [--seed-data FILE]
 
 Serves an in-memory Blazeauth Management API on 127.0.0.1 until stopped (Ctrl-C).
-  --port PORT        port to listen on (default 8787; 0 picks a free one)
-  --seed SEED        seed of keys and licenses (default 0: the same key every run)
-  --page-size ROWS   rows per page of the licenses table (default 10)";
+  --port PORT          port to listen on (default 8787; 0 picks a free one)
+  --seed SEED          seed of keys and licenses (default 0: the same key every run)
+  --page-size ROWS     rows per page of the licenses table (default 10)
+  --admin-token TOKEN  token of the control surface under /_emulator/ (default: random)
+  --fault SPEC         inject a fault rule, e.g. kind=status,status=503,times=2 or
+                       kind=delay,ms=500,path=/api/v1/panel/create-licenses (repeatable)
+  --seed-data FILE     applications, levels, licenses and app users to start with (JSON)";
 
 /// The command line, parsed.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 struct Options {
     port: u16,
     seed: u64,
     page_size: usize,
+    admin_token: Option<String>,
+    faults: Vec<FaultRule>,
+    seed_data: Option<String>,
 }
 
 fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
@@ -36,6 +48,9 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
         port: 8787,
         seed: 0,
         page_size: blazeauth_emulator::DEFAULT_PAGE_SIZE,
+        admin_token: None,
+        faults: Vec::new(),
+        seed_data: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -60,6 +75,12 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
                     .filter(|&rows| rows > 0)
                     .ok_or_else(|| bad("a positive whole number"))?;
             }
+            "--admin-token" if value.is_empty() => return Err(bad("a token")),
+            "--admin-token" => options.admin_token = Some(value),
+            "--fault" => options
+                .faults
+                .push(parse_fault_spec(&value).map_err(|e| format!("--fault {value:?}: {e}"))?),
+            "--seed-data" => options.seed_data = Some(value),
             _ => return Err(format!("unknown option {name}")),
         }
     }
@@ -85,8 +106,28 @@ fn main() -> ExitCode {
     let emulator = Emulator::builder()
         .seed(options.seed)
         .page_size(options.page_size)
+        .clock(OffsetClock::new())
         .build();
-    let server = match emulator.serve_on(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))) {
+    if let Some(file) = &options.seed_data {
+        let loaded = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {file}: {e}"))
+            .and_then(|text| load_seed_data(&emulator, &text));
+        if let Err(problem) = loaded {
+            let _ = writeln!(
+                std::io::stderr(),
+                "blazeauth-emulator: --seed-data: {problem}"
+            );
+            return ExitCode::from(2);
+        }
+    }
+    for rule in options.faults {
+        emulator.inject(rule);
+    }
+    let mut serve = ServeOptions::new().addr(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)));
+    if let Some(token) = options.admin_token {
+        serve = serve.admin_token(token);
+    }
+    let server = match emulator.serve_with(serve) {
         Ok(server) => server,
         Err(error) => {
             let _ = writeln!(
@@ -101,12 +142,15 @@ fn main() -> ExitCode {
     let _ = writeln!(
         out,
         "Blazeauth emulator listening on {url}\n\
-         Management key (all scopes, all applications): {secret}\n\n\
+         Management key (all scopes, all applications): {secret}\n\
+         Control surface token (Authorization: Bearer ... on {url}/_emulator/): {token}\n\n\
          export BLAZEAUTH_BASE_URL={url}\n\
-         export BLAZEAUTH_MANAGEMENT_API_KEY={secret}\n\n\
+         export BLAZEAUTH_MANAGEMENT_API_KEY={secret}\n\
+         export EMULATOR_TOKEN={token}\n\n\
          Serving until stopped (Ctrl-C).",
         url = server.base_url(),
         secret = key.expose_secret(),
+        token = server.admin_token(),
     );
     let _ = out.flush();
     drop(out);
@@ -130,9 +174,22 @@ mod tests {
             Ok(Some(Options {
                 port: 9000,
                 seed: 7,
-                page_size: 3
+                page_size: 3,
+                admin_token: None,
+                faults: Vec::new(),
+                seed_data: None,
             }))
         );
+        let options = parse(args(
+            "--admin-token t0k --fault kind=status,status=503,times=1 --fault kind=close --seed-data s.json",
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(options.admin_token.as_deref(), Some("t0k"));
+        assert_eq!(options.faults.len(), 2);
+        assert_eq!(options.seed_data.as_deref(), Some("s.json"));
+        assert!(parse(args("--fault kind=meteor")).is_err());
+        assert!(parse(args("--admin-token=")).is_err());
         assert_eq!(parse(args("")).map(|o| o.map(|o| o.port)), Ok(Some(8787)));
         assert_eq!(parse(args("--help")), Ok(None));
         assert!(parse(args("--port")).is_err());

@@ -3,15 +3,8 @@
 //! HTTP is [hyper]'s, on a tokio runtime the server owns alone (two worker
 //! threads, started with the server and stopped with it); the in-process
 //! [`Emulator`] never needs it. One task per connection, and every limit a
-//! server facing hostile clients needs, each set by [`ServeOptions`]:
-//!
-//! | limit | default | when broken |
-//! |---|---|---|
-//! | open connections | [`DEFAULT_MAX_CONNECTIONS`] | no more are accepted until one closes (they wait in the listen backlog) |
-//! | request head size | [`DEFAULT_MAX_HEADER_BYTES`] | `431`, then the connection is closed |
-//! | time to send a request head, also while idle between keep-alive requests | [`DEFAULT_HEADER_READ_TIMEOUT`] | the connection is closed |
-//! | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
-//! | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a declared `Content-Length` over the limit is refused before a byte of the body is read, a streamed body as soon as it passes the limit |
+//! server facing hostile clients needs (head size and read time, body size
+//! and read time, open connections), each set by [`ServeOptions`].
 //!
 //! Accept errors (out of file descriptors: `EMFILE`) are survived: the
 //! acceptor backs off (5 ms, doubling up to 1 s) and goes on, so the server
@@ -42,6 +35,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::{Semaphore, watch};
 
 use crate::codes;
+use crate::control;
 use crate::emulator::{Emulator, Exchange};
 use crate::reply::Failure;
 
@@ -60,9 +54,18 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);
 const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 
-/// Where and how to serve: the address and the limits of the table in the
-/// [module docs](self).
+/// Where and how to serve: the address, the control surface's token, and the
+/// limits every connection is held to:
 ///
+/// | limit | default | when broken |
+/// |---|---|---|
+/// | open connections | [`DEFAULT_MAX_CONNECTIONS`] | no more are accepted until one closes (they wait in the listen backlog) |
+/// | request head size | [`DEFAULT_MAX_HEADER_BYTES`] | `431`, then the connection is closed |
+/// | time to send a request head, also while idle between keep-alive requests | [`DEFAULT_HEADER_READ_TIMEOUT`] | the connection is closed |
+/// | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
+/// | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a declared `Content-Length` over the limit is refused before a byte of the body is read, a streamed body as soon as it passes the limit |
+///
+
 /// ```
 /// use std::time::Duration;
 /// use blazeauth_emulator::{Emulator, ServeOptions};
@@ -74,18 +77,35 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
 /// # Ok::<(), std::io::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ServeOptions {
     addr: SocketAddr,
     max_connections: usize,
     header_read_timeout: Duration,
     body_read_timeout: Duration,
     max_header_bytes: usize,
+    admin_token: Option<String>,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+impl fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("addr", &self.addr)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_header_bytes", &self.max_header_bytes)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
     }
 }
 
@@ -98,7 +118,17 @@ impl ServeOptions {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            admin_token: None,
         }
+    }
+
+    /// The token of the [control surface](crate::control) (default: 32 random
+    /// letters and digits, see [`Server::admin_token`]). An empty token is
+    /// replaced by a random one.
+    #[must_use]
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into()).filter(|t| !t.is_empty());
+        self
     }
 
     /// The address to listen on (port 0 picks a free one).
@@ -153,6 +183,7 @@ impl ServeOptions {
 pub struct Server {
     addr: SocketAddr,
     emulator: Emulator,
+    admin_token: Arc<str>,
     counters: Arc<Counters>,
     stop: Option<watch::Sender<bool>>,
     thread: Option<JoinHandle<()>>,
@@ -175,7 +206,12 @@ impl fmt::Debug for Server {
 }
 
 impl Server {
-    pub(crate) fn start(emulator: Emulator, options: ServeOptions) -> io::Result<Server> {
+    pub(crate) fn start(emulator: Emulator, mut options: ServeOptions) -> io::Result<Server> {
+        let admin_token: Arc<str> = options
+            .admin_token
+            .take()
+            .unwrap_or_else(random_token)
+            .into();
         let listener = std::net::TcpListener::bind(options.addr)?;
         let addr = listener.local_addr()?;
         listener.set_nonblocking(true)?;
@@ -188,6 +224,7 @@ impl Server {
         let (stop, stopped) = watch::channel(false);
         let serving = Serving {
             emulator: emulator.clone(),
+            admin_token: Arc::clone(&admin_token),
             options: Arc::new(options),
             counters: Arc::clone(&counters),
         };
@@ -204,6 +241,7 @@ impl Server {
         Ok(Server {
             addr,
             emulator,
+            admin_token,
             counters,
             stop: Some(stop),
             thread: Some(thread),
@@ -233,6 +271,12 @@ impl Server {
     /// ```
     pub fn admin_key(&self) -> blazeauth_core::ManagementKey {
         self.emulator.admin_key()
+    }
+
+    /// The token of the [control surface](crate::control) under
+    /// `/_emulator/`: `Authorization: Bearer <token>`.
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
     }
 
     /// How many TCP connections it has accepted so far (exact: counted at
@@ -277,6 +321,7 @@ impl Drop for Server {
 #[derive(Clone)]
 struct Serving {
     emulator: Emulator,
+    admin_token: Arc<str>,
     options: Arc<ServeOptions>,
     counters: Arc<Counters>,
 }
@@ -382,6 +427,10 @@ impl Serving {
             Ok(Ok(collected)) => collected.to_bytes(),
         };
         let request = http::Request::from_parts(parts, body.to_vec());
+        if request.uri().path().starts_with(control::CONTROL_PREFIX) {
+            let answer = control::handle(&self.emulator, &self.admin_token, &request);
+            return Ok(to_hyper(answer));
+        }
         match self.emulator.exchange(request) {
             Exchange::Answer(response) => Ok(to_hyper(response)),
             Exchange::Delayed { response, delay } => {
@@ -391,6 +440,12 @@ impl Serving {
             Exchange::Close => Err(Unanswered),
         }
     }
+}
+
+/// 32 random letters and digits, from a randomly seeded generator.
+fn random_token() -> String {
+    let mut rng = fastrand::Rng::new();
+    (0..32).map(|_| rng.alphanumeric()).collect()
 }
 
 /// Counts a connection as open while it lives.

@@ -608,3 +608,167 @@ fn the_server_survives_running_out_of_file_descriptors() {
     child.kill().expect("kill");
     let _ = child.wait();
 }
+
+/// The binary's control surface, as a test suite in any language drives it:
+/// seed data, a fault from the command line, state, license activation, the
+/// clock, app users, restricted keys, faults and reset, all over HTTP.
+#[test]
+fn the_control_surface_sets_up_scenarios_over_http() {
+    let seed = std::env::temp_dir().join(format!("blazeauth-seed-{}.json", std::process::id()));
+    std::fs::write(
+        &seed,
+        r#"{"applications":[{"name":"Seeded Desktop","licenseLevels":["pro"],
+            "licenses":[{"license":"SEED-****-****","count":2,"levels":["pro"],"duration":"30d"}]}]}"#,
+    )
+    .expect("seed file");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blazeauth-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--admin-token",
+            "test-token-1",
+            "--seed-data",
+        ])
+        .arg(&seed)
+        .args([
+            "--fault",
+            "kind=status,status=503,path=/api/v1/panel/get-applications,times=1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let url = lines
+        .next()
+        .expect("a line")
+        .expect("text")
+        .strip_prefix("Blazeauth emulator listening on ")
+        .expect("the URL line")
+        .to_owned();
+    let printed: Vec<String> = lines.by_ref().take(6).map(|l| l.expect("text")).collect();
+    assert!(
+        printed.iter().any(|l| l.ends_with("test-token-1")),
+        "{printed:?}"
+    );
+    let key = Emulator::builder().build().admin_key();
+    let api_auth = format!("Bearer {}", key.expose_secret());
+    let agent = agent(None);
+    let api_get = |path: &str| -> (u16, Value) {
+        let mut response = agent
+            .get(format!("{url}/api/v1/panel/{path}"))
+            .header("authorization", &api_auth)
+            .call()
+            .expect("answer");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().expect("body");
+        (status, serde_json::from_str(&text).expect("json"))
+    };
+    let control = |method: &str, path: &str, body: Value| -> (u16, Value) {
+        let request = agent
+            .post(format!("{url}/_emulator/{path}"))
+            .header("authorization", "Bearer test-token-1");
+        let mut response = match method {
+            "GET" => agent
+                .get(format!("{url}/_emulator/{path}"))
+                .header("authorization", "Bearer test-token-1")
+                .call(),
+            "DELETE" => agent
+                .delete(format!("{url}/_emulator/{path}"))
+                .header("authorization", "Bearer test-token-1")
+                .call(),
+            _ => request.send(body.to_string().as_bytes()),
+        }
+        .expect("answer");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().expect("body");
+        (status, serde_json::from_str(&text).expect("json"))
+    };
+
+    // The --fault rule answers first, then the seeded application shows.
+    assert_eq!(api_get("get-applications").0, 503);
+    let (status, apps) = api_get("get-applications");
+    assert_eq!(status, 200);
+    assert_eq!(apps["data"][0]["name"], "Seeded Desktop");
+    let app = apps["data"][0]["id"].as_str().expect("id").to_owned();
+
+    // The control surface wants its token, not a management key.
+    let refused = agent
+        .get(format!("{url}/_emulator/state"))
+        .header("authorization", &api_auth)
+        .call()
+        .expect("answer");
+    assert_eq!(refused.status(), 401);
+    let (status, state) = control("GET", "state", Value::Null);
+    assert_eq!(status, 200);
+    assert_eq!(state["data"]["licenses"].as_array().map(Vec::len), Some(2));
+    let license = state["data"]["licenses"][0]["license"]
+        .as_str()
+        .expect("key")
+        .to_owned();
+
+    // A desktop client activates a license: the API now shows an expiry.
+    let (status, activated) = control(
+        "POST",
+        "activate-license",
+        json!({"applicationId": app, "license": license, "clientId": "machine-1", "ipAddress": "203.0.113.7"}),
+    );
+    assert_eq!(status, 200, "{activated}");
+    assert_eq!(activated["data"]["state"], "activated");
+    let (_, table) = api_get(&format!(
+        "get-licenses-table?applicationId={app}&currentPage=1"
+    ));
+    let row = table["data"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|row| row["license"] == license.as_str())
+        .expect("the activated license");
+    assert!(row["expiresAt"].is_string(), "{row}");
+    assert_eq!(row["ipAddress"], "203.0.113.7");
+
+    // Forty days later it has expired.
+    let (status, _) = control("POST", "clock", json!({"advanceSeconds": 40 * 86_400}));
+    assert_eq!(status, 200);
+    let (_, metadata) = api_get(&format!("get-licenses-metadata?applicationId={app}"));
+    assert_eq!(metadata["data"]["expiredLicenses"], 1, "{metadata}");
+
+    // App users and restricted keys.
+    let (status, user) = control(
+        "POST",
+        "app-users",
+        json!({"applicationId": app, "login": "alice"}),
+    );
+    assert_eq!(status, 200, "{user}");
+    let (status, created) = control(
+        "POST",
+        "keys",
+        json!({"scopes": ["applications:read"], "applications": [app]}),
+    );
+    assert_eq!(status, 200, "{created}");
+    let reader = created["data"]["key"].as_str().expect("key").to_owned();
+    let refused = agent
+        .post(format!("{url}/api/v1/panel/create-application"))
+        .header("authorization", format!("Bearer {reader}"))
+        .send(&br#"{"name":"Not allowed here"}"#[..])
+        .expect("answer");
+    assert_eq!(refused.status(), 403);
+
+    // Faults over HTTP, then reset.
+    let (status, _) = control(
+        "POST",
+        "faults",
+        json!({"fault": "status", "status": 502, "times": 1}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(api_get("get-applications").0, 502);
+    assert_eq!(api_get("get-applications").0, 200);
+    assert_eq!(control("DELETE", "faults", Value::Null).0, 200);
+    assert_eq!(control("POST", "reset", json!({})).0, 200);
+    let (_, apps) = api_get("get-applications");
+    assert_eq!(apps["data"], json!([]));
+    assert_eq!(control("POST", "meteor", json!({})).0, 404);
+
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let _ = std::fs::remove_file(seed);
+}

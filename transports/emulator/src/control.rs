@@ -1,0 +1,560 @@
+//! The control surface of a served emulator, under `/_emulator/` (never a path
+//! of the API): what a test suite in any language needs to set up scenarios
+//! the API itself cannot (a client activating a license, an app user signing
+//! up, faults, time passing, restricted keys).
+//!
+//! Every control request carries `Authorization: Bearer <admin token>`: the
+//! token the server prints at start (`--admin-token` sets it;
+//! [`Server::admin_token`](crate::Server::admin_token)). It is not a
+//! management key, and management keys do not open the control surface.
+//! Answers are envelopes like the API's: `{"success":true,"message":...,"data":...}`,
+//! or `{"success":false,"code":...,"message":...}` with 400, 401, 404 or 409.
+//!
+//! | method and path | body | does |
+//! |---|---|---|
+//! | `GET /_emulator/state` | – | `data`: every application (runtime keys included), license and app user, times in ISO 8601 |
+//! | `POST /_emulator/reset` | – | removes every application (with its licenses and users) and every fault rule; keys stay valid |
+//! | `POST /_emulator/faults` | a fault rule (below) | adds it after the others |
+//! | `DELETE /_emulator/faults` | – | removes every fault rule |
+//! | `POST /_emulator/clock` | `{"advanceSeconds": n}` | moves the emulator's clock forward (409 with a clock that cannot move: the system clock) |
+//! | `POST /_emulator/applications` | `{"name": "..."}` | creates an application; `data`: `{"id"}` |
+//! | `POST /_emulator/activate-license` | `{"applicationId", "license", "clientId"?, "ipAddress"?}` | a desktop client activates the license; `data`: the license |
+//! | `POST /_emulator/app-users` | `{"applicationId", "login"}` | adds an app user; `data`: `{"id"}` |
+//! | `POST /_emulator/keys` | `{"scopes": [...], "applications": [ids] or absent for all, "expiresInSeconds"?}` | creates a management key; `data`: `{"key"}` |
+//!
+//! A fault rule is `{"fault": KIND, ...}` with KIND one of `delay` (`"ms"`),
+//! `close`, `truncate`, `status` (`"status"`), `rate_limited`
+//! (`"retryAfterSeconds"`), `html` (`"status"`), `oversized` (`"bytes"`), and
+//! optional `"path"`, `"method"`, `"times"`, `"after"`, `"probability"` (see
+//! [`FaultRule`]). The binary's `--fault` flag takes the same fields as
+//! `kind=delay,ms=500,path=/api/v1/panel/create-licenses,times=1`.
+//!
+//! ```sh
+//! curl -s -H "Authorization: Bearer $EMULATOR_TOKEN" $BLAZEAUTH_BASE_URL/_emulator/state
+//! curl -s -H "Authorization: Bearer $EMULATOR_TOKEN" -d '{"fault":"status","status":503,"times":2}' \
+//!     $BLAZEAUTH_BASE_URL/_emulator/faults
+//! curl -s -H "Authorization: Bearer $EMULATOR_TOKEN" -d '{"advanceSeconds":86400}' \
+//!     $BLAZEAUTH_BASE_URL/_emulator/clock
+//! ```
+
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+use blazeauth_core::{ApplicationId, Scope};
+use http::{Method, StatusCode};
+use serde_json::{Map, Value, json};
+
+use crate::clock::{iso8601, to_millis};
+use crate::emulator::Emulator;
+use crate::faults::{Fault, FaultRule};
+use crate::keys::KeySpec;
+use crate::reply::{Failure, Success};
+use crate::snapshot::LicenseSnapshot;
+
+/// The path prefix of the control surface.
+pub const CONTROL_PREFIX: &str = "/_emulator/";
+
+/// Answers one control request, after checking its token.
+pub(crate) fn handle(
+    emulator: &Emulator,
+    token: &str,
+    request: &http::Request<Vec<u8>>,
+) -> http::Response<Vec<u8>> {
+    if !authorized(request, token) {
+        return Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "admin_token_invalid",
+            "The control surface needs `Authorization: Bearer <admin token>` (printed at start).",
+        )
+        .into_response();
+    }
+    let route = request.uri().path().trim_start_matches(CONTROL_PREFIX);
+    let result = match (request.method().clone(), route) {
+        (Method::GET, "state") => Ok(Success::data("Emulator state", state(emulator))),
+        (Method::POST, "reset") => {
+            emulator.reset();
+            Ok(Success::message("Emulator reset"))
+        }
+        (Method::POST, "faults") => body(request)
+            .and_then(|body| fault_rule(&body))
+            .map(|rule| {
+                emulator.inject(rule);
+                Success::message("Fault rule added")
+            }),
+        (Method::DELETE, "faults") => {
+            emulator.clear_faults();
+            Ok(Success::message("Fault rules removed"))
+        }
+        (Method::POST, "clock") => body(request).and_then(|body| advance(emulator, &body)),
+        (Method::POST, "applications") => body(request).and_then(|body| {
+            let name = text(&body, "name")?;
+            let id = emulator.create_application(&name).map_err(invalid)?;
+            Ok(Success::data(
+                "Application created",
+                json!({"id": id.as_str()}),
+            ))
+        }),
+        (Method::POST, "activate-license") => body(request).and_then(|body| {
+            let app = application(&body)?;
+            let license = text(&body, "license")?;
+            let client_id = optional_text(&body, "clientId")?;
+            let ip = optional_text(&body, "ipAddress")?;
+            let activated = emulator
+                .activate_license_from(&app, &license, client_id.as_deref(), ip.as_deref())
+                .map_err(invalid)?;
+            Ok(Success::data("License activated", license_json(&activated)))
+        }),
+        (Method::POST, "app-users") => body(request).and_then(|body| {
+            let app = application(&body)?;
+            let login = text(&body, "login")?;
+            let id = emulator.add_app_user(&app, &login).map_err(invalid)?;
+            Ok(Success::data("App user added", json!({"id": id.as_str()})))
+        }),
+        (Method::POST, "keys") => body(request).and_then(|body| key(emulator, &body)),
+        _ => Err(Failure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "No control route {} {}{route}.",
+                request.method(),
+                CONTROL_PREFIX
+            ),
+        )),
+    };
+    match result {
+        Ok(success) => success.into_response(),
+        Err(failure) => failure.into_response(),
+    }
+}
+
+/// Whether `request` carries the admin token (compared without an early exit).
+fn authorized(request: &http::Request<Vec<u8>>, token: &str) -> bool {
+    let Some(given) = request
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    given.len() == token.len()
+        && given
+            .bytes()
+            .zip(token.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+fn invalid(error: impl std::fmt::Display) -> Failure {
+    Failure::new(
+        StatusCode::BAD_REQUEST,
+        "control_invalid",
+        error.to_string(),
+    )
+}
+
+fn body(request: &http::Request<Vec<u8>>) -> Result<Map<String, Value>, Failure> {
+    match serde_json::from_slice::<Value>(request.body()) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(invalid("the body must be a JSON object")),
+    }
+}
+
+fn text(body: &Map<String, Value>, name: &str) -> Result<String, Failure> {
+    optional_text(body, name)?.ok_or_else(|| invalid(format!("`{name}` is required")))
+}
+
+fn optional_text(body: &Map<String, Value>, name: &str) -> Result<Option<String>, Failure> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(format!("`{name}` must be a string"))),
+    }
+}
+
+fn number(body: &Map<String, Value>, name: &str) -> Result<Option<u64>, Failure> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| invalid(format!("`{name}` must be a whole number"))),
+    }
+}
+
+fn application(body: &Map<String, Value>) -> Result<ApplicationId, Failure> {
+    let id = match body.get("applicationId") {
+        Some(Value::Number(n)) => n.to_string(),
+        _ => text(body, "applicationId")?,
+    };
+    id.parse()
+        .map_err(|_| invalid("`applicationId` must be an application id"))
+}
+
+/// A fault rule from the binary's `--fault` form: comma-separated `name=value`
+/// pairs with the JSON form's names, the kind as `kind=` (or `fault=`).
+///
+/// ```
+/// use blazeauth_emulator::control::parse_fault_spec;
+///
+/// let rule = parse_fault_spec("kind=status,status=503,path=/api/v1/panel/get-applications,times=2")?;
+/// assert!(matches!(rule.fault(), blazeauth_emulator::Fault::Status(s) if s.as_u16() == 503));
+/// assert!(parse_fault_spec("kind=meteor").is_err());
+/// # Ok::<(), String>(())
+/// ```
+pub fn parse_fault_spec(spec: &str) -> Result<FaultRule, String> {
+    let mut map = Map::new();
+    for pair in spec.split(',').filter(|p| !p.trim().is_empty()) {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} is not name=value"))?;
+        let name = match name.trim() {
+            "kind" => "fault",
+            other => other,
+        };
+        let value = value.trim();
+        let value = if let Ok(n) = value.parse::<u64>() {
+            Value::from(n)
+        } else if let Ok(x) = value.parse::<f64>() {
+            Value::from(x)
+        } else {
+            Value::from(value)
+        };
+        map.insert(name.to_owned(), value);
+    }
+    fault_rule(&map).map_err(|failure| failure.message)
+}
+
+/// Loads applications, their license levels, licenses and app users from
+/// JSON (the binary's `--seed-data FILE`), through the same checks as the API:
+///
+/// ```json
+/// {"applications": [{
+///     "name": "Desktop Client",
+///     "licenseLevels": ["basic", "pro"],
+///     "licenses": [{"license": "PRO-****-****", "count": 3, "levels": ["pro"], "duration": "30d"}],
+///     "appUsers": ["alice"]
+/// }]}
+/// ```
+///
+/// A license entry may also have `comment`, `clientId`, `ipAddress` and
+/// `requiresClientId` (default `false`); `count` defaults to 1. Returns the
+/// ids of the applications created, in order.
+///
+/// ```
+/// let emulator = blazeauth_emulator::Emulator::new();
+/// let ids = blazeauth_emulator::control::load_seed_data(&emulator, r#"{"applications":[
+///     {"name":"Seeded app","licenseLevels":["pro"],
+///      "licenses":[{"license":"SEED-****","count":2,"levels":["pro"],"duration":"7d"}],
+///      "appUsers":["alice"]}]}"#)?;
+/// assert_eq!(emulator.licenses(&ids[0]).len(), 2);
+/// # Ok::<(), String>(())
+/// ```
+pub fn load_seed_data(emulator: &Emulator, json_text: &str) -> Result<Vec<ApplicationId>, String> {
+    let seed: Value =
+        serde_json::from_str(json_text).map_err(|e| format!("the seed data is not JSON: {e}"))?;
+    let Some(Value::Array(apps)) = seed.get("applications") else {
+        return Err("the seed data needs an `applications` list".into());
+    };
+    let mut ids = Vec::with_capacity(apps.len());
+    for (index, app) in apps.iter().enumerate() {
+        let at = |what: &str| format!("applications[{index}]: {what}");
+        let name = app["name"]
+            .as_str()
+            .ok_or_else(|| at("`name` is required"))?;
+        let id = emulator
+            .create_application(name)
+            .map_err(|e| at(&e.to_string()))?;
+        let api = |path: &str, body: Value| -> Result<(), String> {
+            let request = http::Request::builder()
+                .method(Method::POST)
+                .uri(format!(
+                    "/api/v1/panel/{path}?applicationId={}",
+                    id.as_str()
+                ))
+                .header(
+                    http::header::AUTHORIZATION,
+                    format!("Bearer {}", emulator.admin_key().expose_secret()),
+                )
+                .body(body.to_string().into_bytes())
+                .map_err(|e| at(&e.to_string()))?;
+            let answer = emulator.handle(request);
+            if answer.status().is_success() {
+                Ok(())
+            } else {
+                Err(at(&String::from_utf8_lossy(answer.body())))
+            }
+        };
+        if let Some(levels) = app.get("licenseLevels").filter(|v| !v.is_null()) {
+            api(
+                "create-application-license-levels",
+                json!({"levels": levels}),
+            )?;
+        }
+        for license in app
+            .get("licenses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let mut body = json!({
+                "count": license.get("count").cloned().unwrap_or(json!(1)),
+                "license": license["license"],
+                "licensesSettings": {
+                    "levels": license["levels"],
+                    "durationSeconds": license["duration"],
+                    "requiresClientId": license.get("requiresClientId").cloned().unwrap_or(json!(false)),
+                },
+            });
+            for field in ["comment", "clientId", "ipAddress"] {
+                if let Some(value) = license.get(field) {
+                    body[field] = value.clone();
+                }
+            }
+            api("create-licenses", body)?;
+        }
+        for login in app
+            .get("appUsers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let login = login
+                .as_str()
+                .ok_or_else(|| at("app users are logins (strings)"))?;
+            emulator
+                .add_app_user(&id, login)
+                .map_err(|e| at(&e.to_string()))?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// A fault rule from its JSON form (see the [module docs](self)).
+pub(crate) fn fault_rule(body: &Map<String, Value>) -> Result<FaultRule, Failure> {
+    let kind = text(body, "fault")?;
+    let status = |default: u16| -> Result<StatusCode, Failure> {
+        let code = number(body, "status")?.unwrap_or(u64::from(default));
+        u16::try_from(code)
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .ok_or_else(|| invalid("`status` must be an HTTP status"))
+    };
+    let fault = match kind.as_str() {
+        "delay" => Fault::Delay(Duration::from_millis(number(body, "ms")?.unwrap_or(1000))),
+        "close" => Fault::CloseConnection,
+        "truncate" => Fault::TruncateBody,
+        "status" => Fault::Status(status(503)?),
+        "rate_limited" => Fault::RateLimited {
+            retry_after: Duration::from_secs(number(body, "retryAfterSeconds")?.unwrap_or(1)),
+        },
+        "html" => Fault::Html(status(502)?),
+        "oversized" => {
+            let bytes = number(body, "bytes")?.unwrap_or(16 * 1024 * 1024);
+            Fault::OversizedBody(usize::try_from(bytes).unwrap_or(usize::MAX))
+        }
+        other => {
+            return Err(invalid(format!(
+                "unknown fault {other:?}: use delay, close, truncate, status, rate_limited, html or oversized"
+            )));
+        }
+    };
+    let mut rule = FaultRule::new(fault);
+    if let Some(path) = optional_text(body, "path")? {
+        rule = rule.on_path(path);
+    }
+    if let Some(method) = optional_text(body, "method")? {
+        let method = Method::from_str(&method.to_ascii_uppercase())
+            .map_err(|_| invalid("`method` must be an HTTP method"))?;
+        rule = rule.on_method(method);
+    }
+    if let Some(times) = number(body, "times")? {
+        rule = rule.times(times);
+    }
+    if let Some(after) = number(body, "after")? {
+        rule = rule.after(after);
+    }
+    match body.get("probability") {
+        None | Some(Value::Null) => {}
+        Some(value) => {
+            let p = value
+                .as_f64()
+                .ok_or_else(|| invalid("`probability` must be a number"))?;
+            rule = rule.with_probability(p);
+        }
+    }
+    Ok(rule)
+}
+
+fn advance(emulator: &Emulator, body: &Map<String, Value>) -> Result<Success, Failure> {
+    let seconds =
+        number(body, "advanceSeconds")?.ok_or_else(|| invalid("`advanceSeconds` is required"))?;
+    if !emulator.advance_clock(Duration::from_secs(seconds)) {
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            "clock_fixed",
+            "This emulator's clock cannot be moved (it runs on the system clock).",
+        ));
+    }
+    Ok(Success::data(
+        "Clock advanced",
+        json!({"now": iso8601(to_millis(emulator.now()))}),
+    ))
+}
+
+fn key(emulator: &Emulator, body: &Map<String, Value>) -> Result<Success, Failure> {
+    let Some(Value::Array(names)) = body.get("scopes") else {
+        return Err(invalid("`scopes` must be a list of scope names"));
+    };
+    let scopes = names
+        .iter()
+        .map(|name| {
+            name.as_str()
+                .and_then(|s| Scope::from_str(s).ok())
+                .ok_or_else(|| invalid(format!("unknown scope {name}")))
+        })
+        .collect::<Result<Vec<Scope>, Failure>>()?;
+    let mut spec = KeySpec::new(scopes);
+    match body.get("applications") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(ids)) => {
+            let ids = ids
+                .iter()
+                .map(|id| {
+                    let text = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
+                    text.parse::<ApplicationId>()
+                        .map_err(|_| invalid(format!("{id} is not an application id")))
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            spec = spec.only_applications(ids);
+        }
+        Some(_) => return Err(invalid("`applications` must be a list of ids")),
+    }
+    if let Some(seconds) = number(body, "expiresInSeconds")? {
+        spec = spec.expires_at(emulator.now() + Duration::from_secs(seconds));
+    }
+    let key = emulator.create_key(spec);
+    Ok(Success::data(
+        "Management key created",
+        json!({"key": key.expose_secret()}),
+    ))
+}
+
+fn time(at: SystemTime) -> Value {
+    Value::String(iso8601(to_millis(at)))
+}
+
+fn license_json(license: &LicenseSnapshot) -> Value {
+    json!({
+        "id": license.id.as_str(),
+        "applicationId": license.application_id.as_str(),
+        "license": license.license,
+        "state": license.state.as_str(),
+        "clientId": license.client_id,
+        "ipAddress": license.ip_address,
+        "comment": license.comment,
+        "levels": license.levels,
+        "durationSeconds": license.duration_secs,
+        "requiresClientId": license.requires_client_id,
+        "createdAt": time(license.created_at),
+        "activatedAt": license.activated_at.map(time),
+        "expiresAt": license.expires_at.map(time),
+        "pausedAt": license.paused_at.map(time),
+        "blacklisted": license.blacklisted,
+        "userLogin": license.user_login,
+    })
+}
+
+fn state(emulator: &Emulator) -> Value {
+    let snapshot = emulator.snapshot();
+    let applications: Vec<Value> = snapshot
+        .applications
+        .iter()
+        .map(|app| {
+            json!({
+                "id": app.id.as_str(),
+                "name": app.name,
+                "createdAt": time(app.created_at),
+                "licenseLevels": app.license_levels,
+                "settings": {
+                    "applicationLicenseRequiresClientId": app.license_requires_client_id,
+                    "applicationUserRequiresClientId": app.user_requires_client_id,
+                    "applicationUserRequiresLicense": app.user_requires_license,
+                    "version": app.version,
+                    "status": if app.paused { "paused" } else { "online" },
+                },
+                "socketKey": app.socket_key,
+                "httpKey": app.http_key,
+                "runtimeKeysUpdatedAt": time(app.runtime_keys_updated_at),
+                "appUsers": app.app_users.iter().map(|user| json!({
+                    "id": user.id.as_str(),
+                    "login": user.login,
+                    "createdAt": time(user.created_at),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "now": time(emulator.now()),
+        "applications": applications,
+        "licenses": snapshot.licenses.iter().map(license_json).collect::<Vec<_>>(),
+        "requestsHandled": emulator.requests_handled(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: Method, path: &str, token: &str, body: &str) -> http::Request<Vec<u8>> {
+        http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    }
+
+    fn json_of(response: &http::Response<Vec<u8>>) -> Value {
+        serde_json::from_slice(response.body()).unwrap()
+    }
+
+    #[test]
+    fn the_token_is_required_and_a_management_key_is_not_it() {
+        let emulator = Emulator::new();
+        let wrong = request(Method::GET, "/_emulator/state", "nope", "");
+        assert_eq!(handle(&emulator, "secret-token", &wrong).status(), 401);
+        let key = emulator.admin_key();
+        let with_key = request(Method::GET, "/_emulator/state", key.expose_secret(), "");
+        assert_eq!(handle(&emulator, "secret-token", &with_key).status(), 401);
+        let right = request(Method::GET, "/_emulator/state", "secret-token", "");
+        let answer = handle(&emulator, "secret-token", &right);
+        assert_eq!(answer.status(), 200);
+        assert_eq!(json_of(&answer)["data"]["applications"], json!([]));
+    }
+
+    #[test]
+    fn fault_rules_parse_from_json_and_refuse_nonsense() {
+        let rule = |text: &str| {
+            let Value::Object(map) = serde_json::from_str::<Value>(text).unwrap() else {
+                panic!("object")
+            };
+            fault_rule(&map)
+        };
+        assert_eq!(
+            rule(r#"{"fault":"status","status":503,"path":"/x","times":2}"#).unwrap(),
+            FaultRule::new(Fault::Status(StatusCode::SERVICE_UNAVAILABLE))
+                .on_path("/x")
+                .times(2)
+        );
+        assert_eq!(
+            rule(r#"{"fault":"delay","ms":250,"method":"post"}"#).unwrap(),
+            FaultRule::new(Fault::Delay(Duration::from_millis(250))).on_method(Method::POST)
+        );
+        assert!(rule(r#"{"fault":"meteor"}"#).is_err());
+        assert!(rule(r#"{"fault":"status","status":1000}"#).is_err());
+        assert!(rule(r#"{"fault":"delay","ms":"soon"}"#).is_err());
+        assert!(rule(r#"{"nofault":1}"#).is_err());
+    }
+}
