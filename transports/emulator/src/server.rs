@@ -65,7 +65,6 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
 /// | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a declared `Content-Length` over the limit is refused before a byte of the body is read, a streamed body as soon as it passes the limit |
 ///
-
 /// ```
 /// use std::time::Duration;
 /// use blazeauth_emulator::{Emulator, ServeOptions};
