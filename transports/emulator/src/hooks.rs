@@ -167,7 +167,7 @@ impl Emulator {
     /// Creates an application named `name` (6–32 characters), as
     /// `create-application` does, and returns its id (which the route does not).
     pub fn create_application(&self, name: &str) -> Result<ApplicationId, HookError> {
-        let (min, max) = blazeauth_core::api::limits::APPLICATION_NAME_CHARS;
+        let (min, max) = crate::rules::APPLICATION_NAME;
         let length = name.chars().count();
         if !(min..=max).contains(&length) {
             return Err(HookError::NameLength(length));

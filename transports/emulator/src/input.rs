@@ -1,14 +1,16 @@
-//! Reading a request's query and JSON body, server-side, with the SDK's limits.
+//! Reading a request's query and JSON body, server-side, with the emulator's
+//! own rules ([`rules`](crate::rules), written from the documentation).
 //!
 //! Every reader fails with a 400 `validation_error` whose message names the
 //! field in the form of core's [`InvalidInput`] (``invalid `name`: must be 6
-//! to 32 characters, got 5``). Lengths count characters, as core does.
+//! to 32 characters, got 5``): the SDK's error type formats the message, the
+//! checks are the emulator's. Lengths count characters.
 
-use blazeauth_core::query::parse_query;
-use blazeauth_core::{ApplicationId, InvalidInput, LicenseDuration, Problem};
+use blazeauth_core::{InvalidInput, Problem};
 use serde_json::{Map, Value};
 
 use crate::reply::{Failure, shorten};
+use crate::rules;
 
 /// A 400 for `field` with `problem`.
 pub(crate) fn invalid(field: impl Into<String>, problem: Problem) -> Failure {
@@ -25,43 +27,19 @@ pub(crate) fn invalid_format(field: impl Into<String>, reason: impl Into<String>
     )
 }
 
-/// Checks that `value` has `min..=max` characters: core's check, as a 400.
-pub(crate) fn check_chars(
-    field: impl Into<String>,
-    value: &str,
-    min: usize,
-    max: usize,
-) -> Result<(), Failure> {
-    blazeauth_core::validate::check_chars(field.into(), value, min, max).map_err(Failure::invalid)
-}
-
-/// Reads an id: ASCII digits (1 to 39). `Ok(None)` for a well-formed id too
-/// large for any resource the emulator has.
-pub(crate) fn parse_id(field: &str, text: &str) -> Result<Option<u64>, Failure> {
-    ApplicationId::new(text).map_err(|e| invalid_format(field, e.to_string()))?;
-    Ok(text.parse().ok())
-}
+pub(crate) use crate::rules::id as parse_id;
 
 /// The decoded query parameters of a request.
 #[derive(Debug, Default)]
 pub(crate) struct Query {
-    raw: String,
     pairs: Vec<(String, String)>,
 }
 
 impl Query {
     pub(crate) fn parse(raw: Option<&str>) -> Result<Self, Failure> {
         let raw = raw.unwrap_or_default();
-        let pairs = parse_query(raw).map_err(|e| invalid_format("query", e.to_string()))?;
-        Ok(Self {
-            raw: raw.to_owned(),
-            pairs,
-        })
-    }
-
-    /// The query string as received (for readers such as `TableSearch::from_query`).
-    pub(crate) fn raw(&self) -> &str {
-        &self.raw
+        let pairs = rules::query_pairs(raw).map_err(|e| invalid_format("query", e))?;
+        Ok(Self { pairs })
     }
 
     /// The first value of `name`.
@@ -208,18 +186,20 @@ impl<'a> Body<'a> {
         }
     }
 
-    /// A required duration: a duration string such as `30d` (parsed with core's
-    /// [`LicenseDuration`] rules) or a whole number of seconds.
-    pub(crate) fn duration(&self, name: &str) -> Result<LicenseDuration, Failure> {
-        let value = self.required(name)?;
-        let parsed: Result<LicenseDuration, serde_json::Error> =
-            serde::Deserialize::deserialize(value);
-        parsed.map_err(|reason| {
+    /// A required duration, in seconds: a duration string such as `30d`
+    /// ([`rules::duration_secs`]); durations are strings only, never numbers.
+    pub(crate) fn duration(&self, name: &str) -> Result<u64, Failure> {
+        let text = self
+            .required(name)?
+            .as_str()
+            .ok_or_else(|| self.wrong_type(name, "a duration string such as \"30d\""))?;
+        rules::duration_secs(text).map_err(|reason| {
             invalid_format(
                 self.path(name),
                 format!(
-                    "is not a valid duration ({})",
-                    shorten(&reason.to_string(), 200)
+                    "is not a valid duration: {} ({})",
+                    shorten(text, 64),
+                    reason
                 ),
             )
         })
@@ -273,10 +253,10 @@ mod tests {
         );
         assert_eq!(
             message(body.id("id")),
-            "invalid `id`: id must contain only ASCII digits 0-9"
+            "invalid `id`: must be an id: 1 to 39 ASCII digits"
         );
         assert_eq!(
-            message(check_chars("name", "abc", 6, 32)),
+            message(rules::chars("name", "abc", 6, 32)),
             "invalid `name`: must be 6 to 32 characters, got 3"
         );
     }

@@ -86,6 +86,7 @@ mod mask;
 mod reply;
 mod router;
 mod routes;
+mod rules;
 #[cfg(feature = "server")]
 mod server;
 mod snapshot;

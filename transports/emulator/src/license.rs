@@ -116,7 +116,7 @@ impl License {
     pub(crate) fn extended_duration(&self, secs: u64) -> Option<u64> {
         self.duration_secs
             .checked_add(secs)
-            .filter(|&total| total <= blazeauth_core::LicenseDuration::MAX.as_secs())
+            .filter(|&total| total <= crate::rules::MAX_DURATION_SECS)
     }
 
     /// Sets the duration to `secs` (checked by the caller), moving an

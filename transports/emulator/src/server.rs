@@ -49,6 +49,9 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) unless told otherwise.
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
 
+/// How far past the body limit a body is still read (and dropped) before the
+/// 413, so a client that sent it whole can read the answer.
+const DRAIN_SLACK: usize = 1024 * 1024;
 /// How long [`Server::shutdown`] lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 const MIN_ACCEPT_BACKOFF: Duration = Duration::from_millis(5);
@@ -63,7 +66,7 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// | request head size | [`DEFAULT_MAX_HEADER_BYTES`] | `431`, then the connection is closed |
 /// | time to send a request head, also while idle between keep-alive requests | [`DEFAULT_HEADER_READ_TIMEOUT`] | the connection is closed |
 /// | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
-/// | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a declared `Content-Length` over the limit is refused before a byte of the body is read, a streamed body as soon as it passes the limit |
+/// | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a body up to 1 MiB past the limit is read and dropped first (so the client reads the 413 rather than a reset); a declared `Content-Length` further over is refused before a byte of the body is read, a streamed body as soon as it gets that far |
 ///
 /// ```
 /// use std::time::Duration;
@@ -412,10 +415,14 @@ impl Serving {
             .get(http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        if declared.is_some_and(|length| length > limit as u64) {
+        let readable = limit.saturating_add(DRAIN_SLACK);
+        if declared.is_some_and(|length| length > readable as u64) {
             return Ok(closing(too_large(limit)));
         }
-        let read = Limited::new(body, limit).collect();
+        // Read up to DRAIN_SLACK past the limit, so that a client sending a
+        // body a little too large has sent it whole and reads the 413
+        // (instead of a reset while it is still writing).
+        let read = Limited::new(body, readable).collect();
         let body = match tokio::time::timeout(self.options.body_read_timeout, read).await {
             Err(_) => return Ok(closing(body_timeout(self.options.body_read_timeout))),
             Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
@@ -425,6 +432,9 @@ impl Serving {
             Ok(Err(_)) => return Err(Unanswered),
             Ok(Ok(collected)) => collected.to_bytes(),
         };
+        if body.len() > limit {
+            return Ok(closing(too_large(limit)));
+        }
         let request = http::Request::from_parts(parts, body.to_vec());
         if request.uri().path().starts_with(control::CONTROL_PREFIX) {
             let answer = control::handle(&self.emulator, &self.admin_token, &request);

@@ -466,6 +466,41 @@ fn bodies_over_the_limit_are_refused() {
 }
 
 #[test]
+fn a_streamed_body_over_the_limit_is_refused_while_streaming() {
+    let emulator = Emulator::builder().max_body_bytes(64 * 1024).build();
+    let server = emulator.serve().expect("serve");
+    let mut stream = TcpStream::connect(server.addr()).expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    write!(
+        stream,
+        "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .expect("head");
+    let mut chunk = format!("{:x}\r\n", 16 * 1024).into_bytes();
+    chunk.extend_from_slice(&[b' '; 16 * 1024]);
+    chunk.extend_from_slice(b"\r\n");
+    let mut sent = 0;
+    while sent < 32 * 1024 * 1024 && stream.write_all(&chunk).is_ok() {
+        sent += 16 * 1024;
+    }
+    assert!(sent < 32 * 1024 * 1024, "the server kept reading");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => assert!(
+            answer.starts_with(b"HTTP/1.1 413"),
+            "{}",
+            String::from_utf8_lossy(&answer)
+        ),
+        // The server closed with the client's data unread: the kernel's reset
+        // may overtake the 413.
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}"),
+    }
+    assert!(emulator.applications().is_empty());
+    assert_eq!(emulator.requests_handled(), 0);
+}
+
+#[test]
 fn malformed_http_is_answered_or_closed() {
     let s = served();
     let answer = s.raw_exchange(b"NOT HTTP AT ALL\r\n\r\n");

@@ -86,17 +86,17 @@ fn raw_requests_that_break_a_limit_are_refused_and_change_nothing() {
         (Method::POST, "create-application", vec![], Some(json!(["name"])), "`body`: must be a JSON object"),
         (Method::POST, "create-application", vec![], None, "`body`: is empty"),
         // create-application-license-levels.
-        (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": []})), "`levels`: must not be empty"),
+        (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": []})), "`levels`: must hold at least one level"),
         (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({})), "`levels`: is required"),
         (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": "basic"})), "must be a list of strings"),
         (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": ["ok", 2]})), "`levels[1]`: must be a string"),
         (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": ["   "]})), "`levels[0]`: must be 1 to 16 characters, got 0"),
         (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": [long(17)]})), "got 17"),
-        (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": ["pro", " pro "]})), "`levels[1]`: holds \"pro\" more than once"),
+        (Method::POST, "create-application-license-levels", a.to_vec(), Some(json!({"levels": ["pro", " pro "]})), "`levels[1]`: repeats the level \"pro\""),
         // Query parameters.
         (Method::GET, "get-application-license-levels", vec![], None, "`applicationId`: is required"),
-        (Method::GET, "get-application-license-levels", vec![("applicationId", "12ab")], None, "`applicationId`: id must contain only ASCII digits"),
-        (Method::GET, "get-application-license-levels", vec![("applicationId", "")], None, "`applicationId`: id is empty"),
+        (Method::GET, "get-application-license-levels", vec![("applicationId", "12ab")], None, "`applicationId`: must be an id: 1 to 39 ASCII digits"),
+        (Method::GET, "get-application-license-levels", vec![("applicationId", "")], None, "`applicationId`: must be an id: 1 to 39 ASCII digits"),
         // update-application-settings: field and value types.
         (Method::PATCH, "update-application-settings", a.to_vec(), Some(json!({"field": "colour", "value": "red"})), "`field`: unknown setting"),
         (Method::PATCH, "update-application-settings", a.to_vec(), Some(json!({"value": true})), "`field`: is required"),
@@ -113,7 +113,7 @@ fn raw_requests_that_break_a_limit_are_refused_and_change_nothing() {
         // delete-application.
         (Method::DELETE, "delete-application", vec![], Some(json!({"applicationId": app})), "`code`: is required"),
         (Method::DELETE, "delete-application", vec![], Some(json!({"code": ""})), "`applicationId`: is required"),
-        (Method::DELETE, "delete-application", vec![], Some(json!({"applicationId": "x1", "code": ""})), "`applicationId`: id must contain only"),
+        (Method::DELETE, "delete-application", vec![], Some(json!({"applicationId": "x1", "code": ""})), "`applicationId`: must be an id: 1 to 39 ASCII digits"),
         (Method::DELETE, "delete-application", vec![], Some(json!({"applicationId": app, "code": 123456})), "`code`: must be a string"),
         // get-licenses-table: currentPage and searchParams.
         (Method::GET, "get-licenses-table", a.to_vec(), None, "`currentPage`: is required"),
@@ -144,8 +144,11 @@ fn raw_requests_that_break_a_limit_are_refused_and_change_nothing() {
         (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!("30D")))), "is not a valid duration"),
         (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!("30m1h")))), "is not a valid duration"),
         (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!("")))), "is not a valid duration"),
-        (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!(0)))), "is not a valid duration"),
-        (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!(-5)))), "is not a valid duration"),
+        (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!("0d")))), "is not a valid duration"),
+        (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!(0)))), "must be a duration string"),
+        (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!(-5)))), "must be a duration string"),
+        // Durations are strings only (API.md §4), never a number of seconds.
+        (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", Some(json!(2_592_000)))), "must be a duration string"),
         (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.durationSeconds", None)), "`licensesSettings.durationSeconds`: is required"),
         (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.requiresClientId", Some(json!("no")))), "`licensesSettings.requiresClientId`: must be true or false"),
         (Method::POST, "create-licenses", a.to_vec(), Some(with("licensesSettings.requiresClientId", None)), "is required"),
@@ -153,12 +156,14 @@ fn raw_requests_that_break_a_limit_are_refused_and_change_nothing() {
         // edit-licenses: the same body, and the license id.
         (Method::PATCH, "edit-licenses", al.to_vec(), Some(with("license", Some(json!("short")))), "`license`: must be 6 to 64"),
         (Method::PATCH, "edit-licenses", a.to_vec(), Some(license_body()), "`licenseId`: is required"),
-        (Method::PATCH, "edit-licenses", vec![("applicationId", app.as_str()), ("licenseId", "one")], Some(license_body()), "`licenseId`: id must contain only"),
+        // `count` is required by the documented schema, on edit too (where it is ignored).
+        (Method::PATCH, "edit-licenses", al.to_vec(), Some(with("count", None)), "`count`: is required"),
+        (Method::PATCH, "edit-licenses", vec![("applicationId", app.as_str()), ("licenseId", "one")], Some(license_body()), "`licenseId`: must be an id: 1 to 39 ASCII digits"),
         // license-action: action and its fields.
         (Method::POST, "license-action", a.to_vec(), Some(json!({})), "`action`: is required"),
         (Method::POST, "license-action", a.to_vec(), Some(json!({"action": "explode_license"})), "`action`: unknown action"),
         (Method::POST, "license-action", a.to_vec(), Some(action(json!({"action": "pause_license"}))), "`licenseId`: is required"),
-        (Method::POST, "license-action", a.to_vec(), Some(action(json!({"action": "pause_license", "licenseId": "abc"}))), "`licenseId`: id must contain only"),
+        (Method::POST, "license-action", a.to_vec(), Some(action(json!({"action": "pause_license", "licenseId": "abc"}))), "`licenseId`: must be an id: 1 to 39 ASCII digits"),
         (Method::POST, "license-action", a.to_vec(), Some(action(json!({"action": "pause_license", "licenseId": true}))), "`licenseId`: must be an id"),
         (Method::POST, "license-action", a.to_vec(), Some(action(json!({"action": "extend_duration_license", "licenseId": license}))), "`durationSeconds`: is required"),
         (Method::POST, "license-action", a.to_vec(), Some(action(json!({"action": "extend_duration_license", "licenseId": license, "durationSeconds": "1x"}))), "`durationSeconds`: is not a valid duration"),
@@ -254,7 +259,7 @@ fn boundary_values_are_accepted() {
     body["count"] = json!(256);
     body["license"] = json!(format!("{}******", "é".repeat(58)));
     body["comment"] = json!("é".repeat(64));
-    body["licensesSettings"]["durationSeconds"] = json!(2_592_000);
+    body["licensesSettings"]["durationSeconds"] = json!("100y364d23h59m59s");
     let created = raw(&s.client, Method::POST, "create-licenses", &a, Some(body)).expect("limits");
     assert_eq!(
         created.extra["createdLicenses"].as_array().map(Vec::len),
@@ -262,8 +267,8 @@ fn boundary_values_are_accepted() {
     );
     assert_eq!(
         s.emulator.licenses(&s.app)[0].duration_secs,
-        2_592_000,
-        "seconds accepted"
+        3_185_135_999,
+        "the longest duration"
     );
     // An id may come as a number in a body.
     let license: u64 = s.emulator.licenses(&s.app)[0]

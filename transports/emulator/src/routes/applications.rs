@@ -2,12 +2,12 @@
 //! applications, license levels, settings, runtime-key rotation (at most
 //! [`ROTATIONS_PER_HOUR`] per application per hour) and deletion.
 
+use crate::rules;
 use blazeauth_core::Problem;
-use blazeauth_core::api::{check_levels, limits};
 use serde_json::{Value, json};
 
 use crate::clock::{Millis, iso8601};
-use crate::input::{Body, check_chars, invalid, invalid_format, parse_json};
+use crate::input::{Body, invalid, invalid_format, parse_json};
 use crate::reply::{Failure, Success, shorten};
 use crate::router::Ctx;
 
@@ -47,8 +47,8 @@ pub(crate) fn create_application(ctx: &mut Ctx<'_>) -> Result<Success, Failure> 
     let json = parse_json(ctx.body)?;
     let body = Body::of(&json)?;
     let name = body.string("name")?;
-    let (min, max) = limits::APPLICATION_NAME_CHARS;
-    check_chars("name", name, min, max)?;
+    let (min, max) = rules::APPLICATION_NAME;
+    rules::chars("name", name, min, max)?;
     ctx.state.create_application(name.to_owned(), ctx.now);
     Ok(Success::message("Successfully create application"))
 }
@@ -61,8 +61,7 @@ pub(crate) fn create_license_levels(ctx: &mut Ctx<'_>) -> Result<Success, Failur
     let json = parse_json(ctx.body)?;
     let body = Body::of(&json)?;
     let levels = body.strings("levels")?;
-    check_levels(&levels).map_err(Failure::invalid)?;
-    let trimmed: Vec<String> = levels.iter().map(|level| level.trim().to_owned()).collect();
+    let trimmed = rules::levels("levels", &levels)?;
     ctx.app_mut(id)?.levels = trimmed;
     Ok(Success::message("License levels save successfully"))
 }

@@ -96,7 +96,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
         let app = ctx.app_mut(app_id)?;
         match action {
             Action::AddTimeToEvery => {
-                let secs = body.duration("durationSeconds")?.as_secs();
+                let secs = body.duration("durationSeconds")?;
                 let extended: Vec<u64> = app
                     .licenses
                     .iter()
@@ -115,7 +115,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 
     let license_id = body.id("licenseId")?;
     let duration = match action {
-        Action::Extend => Some(body.duration("durationSeconds")?.as_secs()),
+        Action::Extend => Some(body.duration("durationSeconds")?),
         _ => None,
     };
     let login = match action {

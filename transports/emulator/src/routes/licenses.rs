@@ -10,19 +10,16 @@
 
 use std::collections::HashSet;
 
-use blazeauth_core::api::limits;
-use blazeauth_core::{LicenseSearchCategory, Problem, TableSearch};
+use blazeauth_core::Problem;
 use serde_json::{Value, json};
 
 use crate::clock::{Millis, iso8601};
-use crate::input::{Body, check_chars, invalid, invalid_format, parse_json};
+use crate::input::{Body, invalid, invalid_format, parse_json};
 use crate::license::{License, LicenseState};
 use crate::mask;
 use crate::reply::{Failure, Success, shorten};
 use crate::router::Ctx;
-
-/// The most licenses one `create-licenses` request may create (documented).
-const MAX_PER_REQUEST: u64 = limits::MAX_LICENSES_PER_REQUEST as u64;
+use crate::rules::{self, Search};
 
 /// `GET get-licenses-metadata`: one counter per [`LicenseState`], and the total.
 pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
@@ -63,10 +60,10 @@ pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
             ),
         )
     })?;
-    let search = TableSearch::<LicenseSearchCategory>::from_query(ctx.query.raw())
-        .map_err(|e| invalid_format("searchParams", e.to_string()))?;
-    let filter = match search {
-        Some(search) => Some(Filter::new(search)?),
+    let filter = match ctx.query.get("searchParams") {
+        Some(json) => Some(Filter::new(
+            rules::search(json).map_err(|e| invalid_format("searchParams", e))?,
+        )?),
         None => None,
     };
     let app = ctx.app(id)?;
@@ -101,7 +98,7 @@ struct Filter {
 }
 
 impl Filter {
-    fn new(search: TableSearch<LicenseSearchCategory>) -> Result<Self, Failure> {
+    fn new(search: Search) -> Result<Self, Failure> {
         let mut filter = Filter {
             needle: search.search_string.to_lowercase(),
             license: search.categories.is_empty(),
@@ -109,16 +106,16 @@ impl Filter {
             client_id: false,
         };
         for category in &search.categories {
-            match category {
-                LicenseSearchCategory::License => filter.license = true,
-                LicenseSearchCategory::Ipv4 => filter.ip = true,
-                LicenseSearchCategory::ClientId => filter.client_id = true,
+            match category.as_str() {
+                "License" => filter.license = true,
+                "IPv4" => filter.ip = true,
+                "Client id" => filter.client_id = true,
                 other => {
                     return Err(invalid_format(
                         "searchParams.categories",
                         format!(
                             "unknown category {:?}; the emulator knows \"License\", \"IPv4\" and \"Client id\"",
-                            shorten(blazeauth_core::SearchCategory::as_wire(other), 32)
+                            shorten(other, 32)
                         ),
                     ));
                 }
@@ -173,12 +170,12 @@ struct LicenseBody {
 impl LicenseBody {
     fn read(body: &Body<'_>) -> Result<Self, Failure> {
         let mask = body.string("license")?;
-        let (min, max) = limits::LICENSE_MASK_CHARS;
-        check_chars("license", mask, min, max)?;
+        let (min, max) = rules::LICENSE_MASK;
+        rules::chars("license", mask, min, max)?;
         let optional = |name: &str| -> Result<Option<String>, Failure> {
             let value = body.optional_string(name)?;
             if let Some(value) = value {
-                check_chars(name.to_owned(), value, 0, limits::LICENSE_TEXT_MAX_CHARS)?;
+                rules::chars(name, value, 0, rules::LICENSE_TEXT_MAX)?;
             }
             Ok(value.map(str::to_owned))
         };
@@ -198,7 +195,7 @@ impl LicenseBody {
             client_id,
             ip_address,
             levels: levels.into_iter().map(str::to_owned).collect(),
-            duration_secs: duration.as_secs(),
+            duration_secs: duration,
             requires_client_id,
         })
     }
@@ -210,7 +207,7 @@ pub(crate) fn create_licenses(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
     let json = parse_json(ctx.body)?;
     let body = Body::of(&json)?;
-    let count = body.integer("count", 1, MAX_PER_REQUEST)?;
+    let count = body.integer("count", rules::COUNT.0, rules::COUNT.1)?;
     let spec = LicenseBody::read(&body)?;
     let mut rng = ctx.state.rng.clone();
     let keys = {
@@ -251,13 +248,15 @@ pub(crate) fn create_licenses(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 
 /// `PATCH edit-licenses`: replaces license `licenseId`'s key (a mask, like
 /// create), details and settings; absent optional fields are cleared; `count`
-/// is ignored. A changed duration moves an activated license's expiry by the
+/// is required (the documented schema has it) and ignored. A changed duration moves an activated license's expiry by the
 /// difference. Answers the legacy `createdLicenses: []`.
 pub(crate) fn edit_license(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
     let license_id = ctx.query.id("licenseId")?;
     let json = parse_json(ctx.body)?;
     let body = Body::of(&json)?;
+    // Required by the documented schema, and ignored.
+    body.integer("count", 0, u64::MAX)?;
     let spec = LicenseBody::read(&body)?;
     let mut rng = ctx.state.rng.clone();
     let key = {
