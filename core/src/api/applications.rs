@@ -141,10 +141,10 @@ impl CreateLicenseLevels {
     }
 }
 
-/// Checks application license levels as documented: at least one, each
-/// [`limits::LEVEL_CHARS`] characters after trimming, unique after trimming.
-/// Errors name the level, e.g. `levels[2]`.
-pub fn check_levels<S: AsRef<str>>(levels: &[S]) -> Result<(), InvalidInput> {
+/// Checks application license levels as documented: at least one, each 1 to
+/// 16 characters after trimming, unique after trimming. Errors name the
+/// level, e.g. `levels[2]`.
+pub(crate) fn check_levels<S: AsRef<str>>(levels: &[S]) -> Result<(), InvalidInput> {
     if levels.is_empty() {
         return Err(InvalidInput::new("levels", Problem::Empty));
     }

@@ -34,9 +34,11 @@ pub use license_action::*;
 pub use licenses::*;
 
 /// The documented limits the typed routes check before sending (lengths in
-/// characters, see [`validate`](crate::validate)). Public so that a server-side
-/// implementation (the emulator) enforces the very same numbers.
-pub mod limits {
+/// characters, see [`validate`](crate::validate)). Private: the emulator keeps
+/// its own copy, written from the documentation, so that the two can be
+/// checked against each other; [`MAX_LICENSES_PER_REQUEST`] is re-exported
+/// for callers that plan batches.
+pub(crate) mod limits {
     /// Application name: 6 to 32 characters.
     pub const APPLICATION_NAME_CHARS: (usize, usize) = (6, 32);
     /// One application license level, after trimming: 1 to 16 characters.
