@@ -30,8 +30,8 @@ use blazeauth_core::api::{
 };
 use blazeauth_core::http::{self, Request, Response};
 use blazeauth_core::{
-    Call, Config, Endpoint, LicenseDuration, PagedEndpoint, Pager, RetryPolicy, Step,
-    TransportError, TransportErrorKind,
+    Call, Config, Endpoint, LicenseDuration, PagedEndpoint, Pager, RequestTimeout, RetryPolicy,
+    Step, TransportError, TransportErrorKind,
 };
 use blazeauth_emulator::{Emulator, Fault, FaultRule};
 
@@ -50,10 +50,10 @@ async fn send(
         e if e.is_timeout() => TransportError::maybe_sent(TransportErrorKind::Timeout, e),
         e => TransportError::maybe_sent(TransportErrorKind::Io, e),
     };
-    let answer = http
-        .execute(request.try_into().map_err(classify)?)
-        .await
-        .map_err(classify)?;
+    let timeout = request.extensions().get::<RequestTimeout>().map(|t| t.0);
+    let mut request: reqwest::Request = request.try_into().map_err(classify)?;
+    *request.timeout_mut() = timeout.or(Some(Duration::from_secs(30))); // a call must end
+    let answer = http.execute(request).await.map_err(classify)?;
     let mut response = Response::builder().status(answer.status());
     *response.headers_mut().expect("a fresh builder") = answer.headers().clone();
     let body = answer.bytes().await.map_err(classify)?;
