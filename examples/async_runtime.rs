@@ -43,23 +43,24 @@ async fn send(
     http: &reqwest::Client,
     request: Request<Vec<u8>>,
 ) -> Result<Response<Vec<u8>>, TransportError> {
-    let classify = |e: reqwest::Error| match e {
-        e if e.is_connect() || e.is_builder() => {
-            TransportError::not_sent(TransportErrorKind::Connect, e)
-        }
-        e if e.is_timeout() => TransportError::maybe_sent(TransportErrorKind::Timeout, e),
-        e => TransportError::maybe_sent(TransportErrorKind::Io, e),
+    use TransportErrorKind::{Connect, Io, Timeout};
+    let fail = |e: reqwest::Error| match e {
+        e if e.is_connect() || e.is_builder() => TransportError::not_sent(Connect, e),
+        e => TransportError::maybe_sent(if e.is_timeout() { Timeout } else { Io }, e),
     };
-    let timeout = request.extensions().get::<RequestTimeout>().map(|t| t.0);
-    let mut request: reqwest::Request = request.try_into().map_err(classify)?;
-    *request.timeout_mut() = timeout.or(Some(Duration::from_secs(30))); // a call must end
-    let answer = http.execute(request).await.map_err(classify)?;
-    let mut response = Response::builder().status(answer.status());
-    *response.headers_mut().expect("a fresh builder") = answer.headers().clone();
-    let body = answer.bytes().await.map_err(classify)?;
-    Ok(response
-        .body(body.to_vec())
-        .expect("status and headers come from a response"))
+    // The call's timeout, or 30 s: a call must end.
+    let timeout = request
+        .extensions()
+        .get::<RequestTimeout>()
+        .map_or(Duration::from_secs(30), |t| t.0);
+    let mut request = reqwest::Request::try_from(request).map_err(fail)?;
+    *request.timeout_mut() = Some(timeout);
+    let answer = http.execute(request).await.map_err(fail)?;
+    let mut response = Response::new(Vec::new());
+    *response.status_mut() = answer.status();
+    *response.headers_mut() = answer.headers().clone();
+    *response.body_mut() = answer.bytes().await.map_err(fail)?.to_vec();
+    Ok(response)
 }
 
 /// One call with its retries: the core decides, tokio waits.
