@@ -556,20 +556,51 @@ fn shutdown_stops_listening_and_closes_connections() {
     assert_eq!(s.emulator.applications().len(), 1);
 }
 
+/// A running `blazeauth-emulator` binary: killed when dropped.
+struct Binary {
+    child: std::process::Child,
+    /// The base URL it printed.
+    url: String,
+    /// The rest of what it prints.
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+impl Binary {
+    /// Starts `command` (the binary, or a shell that execs it) and reads the URL line.
+    fn start(mut command: std::process::Command) -> Self {
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let first = lines.next().expect("a line").expect("text");
+        let url = first
+            .strip_prefix("Blazeauth emulator listening on ")
+            .expect("the URL line")
+            .to_owned();
+        Self { child, url, lines }
+    }
+
+    /// The binary itself, to which the caller adds arguments.
+    fn command() -> std::process::Command {
+        std::process::Command::new(env!("CARGO_BIN_EXE_blazeauth-emulator"))
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn the_binary_prints_a_url_and_a_key_and_serves() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blazeauth-emulator"))
-        .args(["--port", "0", "--seed", "4"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a line").expect("text");
-    let url = first
-        .strip_prefix("Blazeauth emulator listening on ")
-        .expect("the URL line")
-        .to_owned();
-    let second = lines.next().expect("a line").expect("text");
+    let mut command = Binary::command();
+    command.args(["--port", "0", "--seed", "4"]);
+    let mut binary = Binary::start(command);
+    let url = binary.url.clone();
+    let second = binary.lines.next().expect("a line").expect("text");
     let key = second.rsplit(' ').next().expect("key").to_owned();
     assert!(
         blazeauth_core::ManagementKey::parse(&key).is_ok(),
@@ -583,8 +614,6 @@ fn the_binary_prints_a_url_and_a_key_and_serves() {
         .call()
         .expect("get");
     assert_eq!(response.status(), 200);
-    child.kill().expect("kill");
-    let _ = child.wait();
 }
 
 /// The binary with at most 48 open file descriptors: clients beyond that make
@@ -592,19 +621,13 @@ fn the_binary_prints_a_url_and_a_key_and_serves() {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_server_survives_running_out_of_file_descriptors() {
-    let binary = env!("CARGO_BIN_EXE_blazeauth-emulator");
-    let mut child = std::process::Command::new("sh")
+    let path = env!("CARGO_BIN_EXE_blazeauth-emulator");
+    let mut command = std::process::Command::new("sh");
+    command
         .arg("-c")
-        .arg(format!("ulimit -n 48 && exec '{binary}' --port 0 --seed 4"))
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let first = lines.next().expect("a line").expect("text");
-    let url = first
-        .strip_prefix("Blazeauth emulator listening on ")
-        .expect("the URL line")
-        .to_owned();
+        .arg(format!("ulimit -n 48 && exec '{path}' --port 0 --seed 4"));
+    let binary = Binary::start(command);
+    let url = binary.url.clone();
     let addr: std::net::SocketAddr = url.trim_start_matches("http://").parse().expect("addr");
     let key = Emulator::builder().seed(4).build().admin_key();
     let get = |timeout: Duration| {
@@ -640,8 +663,6 @@ fn the_server_survives_running_out_of_file_descriptors() {
         }
     };
     assert_eq!(response.status(), 200);
-    child.kill().expect("kill");
-    let _ = child.wait();
 }
 
 /// The binary's control surface, as a test suite in any language drives it:
@@ -656,7 +677,8 @@ fn the_control_surface_sets_up_scenarios_over_http() {
             "licenses":[{"license":"SEED-****-****","count":2,"levels":["pro"],"duration":"30d"}]}]}"#,
     )
     .expect("seed file");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blazeauth-emulator"))
+    let mut command = Binary::command();
+    command
         .args([
             "--port",
             "0",
@@ -668,19 +690,15 @@ fn the_control_surface_sets_up_scenarios_over_http() {
         .args([
             "--fault",
             "kind=status,status=503,path=/api/v1/panel/get-applications,times=1",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let url = lines
-        .next()
-        .expect("a line")
-        .expect("text")
-        .strip_prefix("Blazeauth emulator listening on ")
-        .expect("the URL line")
-        .to_owned();
-    let printed: Vec<String> = lines.by_ref().take(6).map(|l| l.expect("text")).collect();
+        ]);
+    let mut binary = Binary::start(command);
+    let url = binary.url.clone();
+    let printed: Vec<String> = binary
+        .lines
+        .by_ref()
+        .take(6)
+        .map(|l| l.expect("text"))
+        .collect();
     assert!(
         printed.iter().any(|l| l.ends_with("test-token-1")),
         "{printed:?}"
@@ -803,7 +821,5 @@ fn the_control_surface_sets_up_scenarios_over_http() {
     assert_eq!(apps["data"], json!([]));
     assert_eq!(control("POST", "meteor", json!({})).0, 404);
 
-    child.kill().expect("kill");
-    let _ = child.wait();
     let _ = std::fs::remove_file(seed);
 }
