@@ -34,7 +34,7 @@ use crate::config::{Config, ConfigError};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::id::ApplicationId;
-use crate::pager::{Page, PagedEndpoint, Pager};
+use crate::pager::{PagedEndpoint, Pager, RowOf, TablePage};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
@@ -293,7 +293,7 @@ impl<T: Transport, E: PagedEndpoint> Pages<T, E> {
 }
 
 impl<T: Transport, E: PagedEndpoint> Iterator for Pages<T, E> {
-    type Item = Result<Page<E::Row>, Error>;
+    type Item = Result<E::Output, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let page_number = self.pager.next_page()?;
@@ -313,14 +313,22 @@ impl<T: Transport, E: PagedEndpoint> Iterator for Pages<T, E> {
 }
 
 /// Iterator over the rows of a table; see [`Pages::rows`].
-#[derive(Debug)]
 pub struct Rows<T, E: PagedEndpoint> {
     pages: Pages<T, E>,
-    current: std::vec::IntoIter<E::Row>,
+    current: std::vec::IntoIter<RowOf<E>>,
+}
+
+impl<T: fmt::Debug, E: PagedEndpoint + fmt::Debug> fmt::Debug for Rows<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rows")
+            .field("pages", &self.pages)
+            .field("buffered", &self.current.len())
+            .finish()
+    }
 }
 
 impl<T: Transport, E: PagedEndpoint> Iterator for Rows<T, E> {
-    type Item = Result<E::Row, Error>;
+    type Item = Result<RowOf<E>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
@@ -328,7 +336,7 @@ impl<T: Transport, E: PagedEndpoint> Iterator for Rows<T, E> {
                 return Some(Ok(row));
             }
             match self.pages.next()? {
-                Ok(page) => self.current = page.rows.into_iter(),
+                Ok(page) => self.current = page.into_rows().into_iter(),
                 Err(e) => return Some(Err(e)),
             }
         }

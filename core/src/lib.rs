@@ -171,7 +171,9 @@ pub use endpoint::{Endpoint, MissingField, RequestParts, build_request, decode_r
 pub use error::Error;
 pub use id::{AppUserId, ApplicationId, IdError, LicenseId, VariableId};
 pub use key::{FormatProblem, KEY_ENV_VAR, KeyError, ManagementKey};
-pub use pager::{DEFAULT_MAX_PAGES, Page, PagedEndpoint, Pager, PagerError, TableRow};
+pub use pager::{
+    DEFAULT_MAX_PAGES, Page, PagedEndpoint, Pager, PagerError, RowOf, TablePage, TableRow,
+};
 pub use raw::{RawRequest, RawResponse};
 pub use retry::{AttemptOutcome, RetryClass, RetryDecision, RetryPolicy};
 pub use scope::{Scope, UnknownScope};

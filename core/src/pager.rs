@@ -137,10 +137,11 @@ impl Pager {
     /// its row count and the fingerprint of its rows' keys. Returns whether the
     /// page holds rows the caller should use: `Ok(false)` for an empty page,
     /// which ends the walk.
-    pub fn record_page<R: TableRow>(&mut self, page: &Page<R>) -> Result<bool, PagerError> {
-        let fingerprint = Self::fingerprint(page.rows.iter().map(TableRow::row_key));
-        self.record(page.total_pages, page.rows.len(), fingerprint)?;
-        Ok(!page.rows.is_empty())
+    pub fn record_page<P: TablePage>(&mut self, page: &P) -> Result<bool, PagerError> {
+        let rows = page.rows();
+        let fingerprint = Self::fingerprint(rows.iter().map(TableRow::row_key));
+        self.record(page.total_pages(), rows.len(), fingerprint)?;
+        Ok(!rows.is_empty())
     }
 
     /// A deterministic fingerprint of a page's row keys (no random seed: the
@@ -189,17 +190,51 @@ pub struct Page<R> {
     pub total_pages: u64,
 }
 
-/// A row with a key that identifies it within its table (its id).
+/// A row with a key that identifies it within its table (its id, or for
+/// rows without one the fields that tell it apart).
 pub trait TableRow {
-    /// The row's id.
-    fn row_key(&self) -> &str;
+    /// The row's identity, hashed into a page's fingerprint.
+    fn row_key(&self) -> impl Hash + '_;
 }
 
-/// A table route that can be asked for any page.
-pub trait PagedEndpoint: Endpoint<Output = Page<Self::Row>> + Sized {
-    /// The table's row type.
+/// A decoded page of any paged route: its rows and how many pages the table
+/// has (as that page reported it).
+pub trait TablePage {
+    /// The row type.
     type Row: TableRow;
 
+    /// The rows.
+    fn rows(&self) -> &[Self::Row];
+
+    /// The rows, taken out.
+    fn into_rows(self) -> Vec<Self::Row>;
+
+    /// How many pages the table has, as this page reported it.
+    fn total_pages(&self) -> u64;
+}
+
+impl<R: TableRow> TablePage for Page<R> {
+    type Row = R;
+
+    fn rows(&self) -> &[R] {
+        &self.rows
+    }
+
+    fn into_rows(self) -> Vec<R> {
+        self.rows
+    }
+
+    fn total_pages(&self) -> u64 {
+        self.total_pages
+    }
+}
+
+/// The row type of a paged route.
+pub type RowOf<E> = <<E as Endpoint>::Output as TablePage>::Row;
+
+/// A route that can be asked for any page of a table: the panel tables
+/// ([`Page`]) and the live sessions ([`SessionsPage`](crate::api::SessionsPage)).
+pub trait PagedEndpoint: Endpoint<Output: TablePage> + Sized {
     /// The page this request asks for.
     fn page(&self) -> u32;
 

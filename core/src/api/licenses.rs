@@ -99,8 +99,6 @@ impl Endpoint for GetLicensesTable {
 }
 
 impl PagedEndpoint for GetLicensesTable {
-    type Row = LicenseRow;
-
     fn page(&self) -> u32 {
         self.page
     }
@@ -153,7 +151,7 @@ pub struct LicenseRow {
 }
 
 impl TableRow for LicenseRow {
-    fn row_key(&self) -> &str {
+    fn row_key(&self) -> impl std::hash::Hash + '_ {
         self.id.as_str()
     }
 }

@@ -15,6 +15,20 @@
 //! | `POST create-licenses` | [`CreateLicenses`] | `licenses:create` |
 //! | `PATCH edit-licenses` | [`EditLicense`] | `licenses:update` |
 //! | `POST license-action` | [`RunLicenseAction`] | per [`LicenseAction`] |
+//! | `GET get-users-metadata` | [`GetUsersMetadata`] | `app_users:read` |
+//! | `GET get-users-table` | [`GetUsersTable`] | `app_users:read` |
+//! | `POST create-user` (partly documented) | [`CreateAppUser`] | `app_users:create` |
+//! | `GET get-variables` | [`GetVariables`] | `variables:read` |
+//! | `POST create-variable` | [`CreateVariable`] | `variables:create` |
+//! | `PATCH edit-variable` | [`EditVariable`] | `variables:update` |
+//! | `POST get-presigned-upload-url` | [`GetUploadUrl`] | `files:upload` |
+//! | `POST check-file-name` (response undocumented) | [`CheckFileName`] | `files:upload` |
+//! | `GET /api/v1/wss/get-application-sessions` | [`GetSessions`] | `sessions:read` |
+//! | `GET get-account-limits` | [`GetAccountLimits`] | `account:read` |
+//!
+//! Routes the docs only name (blacklists, the rest of app users and files,
+//! deleting variables, disconnecting sessions) go through
+//! [`RawRequest`](crate::RawRequest).
 //!
 //! Creating more than 256 licenses goes through [`BulkCreate`] (a state
 //! machine) or [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk).
@@ -23,15 +37,25 @@
 //! only in examples are `Option`, server enums have an `Other` variant. Dates
 //! are kept as the ISO 8601 strings the server sends.
 
+mod account;
+mod app_users;
 mod applications;
 mod bulk;
+mod files;
 mod license_action;
 mod licenses;
+mod sessions;
+mod variables;
 
+pub use account::*;
+pub use app_users::*;
 pub use applications::*;
 pub use bulk::*;
+pub use files::*;
 pub use license_action::*;
 pub use licenses::*;
+pub use sessions::*;
+pub use variables::*;
 
 /// The documented limits the typed routes check before sending (lengths in
 /// characters, see [`validate`](crate::validate)). Private: the emulator keeps
@@ -49,6 +73,14 @@ pub(crate) mod limits {
     pub const LICENSE_TEXT_MAX_CHARS: usize = 64;
     /// Licenses created by one `create-licenses` request: at most 256.
     pub const MAX_LICENSES_PER_REQUEST: u32 = 256;
+    /// Variable name: 3 to 64 characters.
+    pub const VARIABLE_NAME_CHARS: (usize, usize) = (3, 64);
+    /// Variable description: at most 64 characters.
+    pub const VARIABLE_DESCRIPTION_MAX_CHARS: usize = 64;
+    /// Variable value: at most 16,000 characters.
+    pub const VARIABLE_VALUE_MAX_CHARS: usize = 16_000;
+    /// File name, after trimming: 4 to 16 characters.
+    pub const FILE_NAME_CHARS: (usize, usize) = (4, 16);
 }
 
 /// The prefix of every panel route.

@@ -168,6 +168,7 @@
 mod classify;
 mod client;
 mod transport;
+mod upload;
 
 pub use client::{
     RandomJitter, ThreadSleeper, client, client_builder, client_from_env, config_from_env,
@@ -176,6 +177,7 @@ pub use transport::{
     DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport,
     UreqTransportBuilder,
 };
+pub use upload::{FileUpload, UploadError, upload_file};
 
 /// The ureq this crate is built on, for its error type ([`ureq::Error`], the
 /// source of transport errors), [`ureq::Proxy`] and [`ureq::tls`].
