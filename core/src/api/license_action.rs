@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Done, done};
+use super::{Done, done, route};
 use crate::duration::LicenseDuration;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::NoPayload;
@@ -159,17 +159,8 @@ impl Endpoint for RunLicenseAction {
     type Payload = NoPayload;
     type Output = Done;
 
-    fn method(&self) -> http::Method {
-        http::Method::POST
-    }
-
-    fn path(&self) -> &str {
-        "/api/v1/panel/license-action"
-    }
-
-    fn scope(&self) -> Option<Scope> {
-        Some(self.action.scope())
-    }
+    // The scope depends on the action.
+    route!(POST, "license-action", |this| this.action.scope());
 
     fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
         #[derive(Serialize)]

@@ -87,8 +87,33 @@ pub(crate) mod limits {
 pub const PANEL: &str = "/api/v1/panel";
 
 /// Implements the parts of [`Endpoint`](crate::Endpoint) every typed route
-/// writes the same way: method, path and scope.
+/// writes the same way: method, path (a name under [`PANEL`], or a whole
+/// path after `path`) and scope. The README's API coverage test reads these
+/// invocations to know which routes are typed.
 macro_rules! route {
+    ($method:ident, path $path:literal, $scope:ident) => {
+        fn method(&self) -> http::Method {
+            http::Method::$method
+        }
+        fn path(&self) -> &str {
+            $path
+        }
+        fn scope(&self) -> Option<crate::Scope> {
+            Some(crate::Scope::$scope)
+        }
+    };
+    ($method:ident, $path:literal, |$this:ident| $scope:expr) => {
+        fn method(&self) -> http::Method {
+            http::Method::$method
+        }
+        fn path(&self) -> &str {
+            concat!("/api/v1/panel/", $path)
+        }
+        fn scope(&self) -> Option<crate::Scope> {
+            let $this = self;
+            Some($scope)
+        }
+    };
     ($method:ident, $path:literal, $scope:ident) => {
         fn method(&self) -> http::Method {
             http::Method::$method

@@ -19,6 +19,7 @@ use std::hash::Hash;
 use serde::Deserialize;
 use serde::de::MapAccess;
 
+use super::route;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::{Count, Payload};
 use crate::id::ApplicationId;
@@ -78,17 +79,11 @@ impl Endpoint for GetSessions {
     type Payload = SessionsPayload;
     type Output = SessionsPage;
 
-    fn method(&self) -> http::Method {
-        http::Method::GET
-    }
-
-    fn path(&self) -> &str {
-        "/api/v1/wss/get-application-sessions"
-    }
-
-    fn scope(&self) -> Option<crate::Scope> {
-        Some(crate::Scope::SessionsRead)
-    }
+    route!(
+        GET,
+        path "/api/v1/wss/get-application-sessions",
+        SessionsRead
+    );
 
     fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
         check_range("page", u64::from(self.page), 1, u64::from(u32::MAX))?;
