@@ -213,6 +213,158 @@ fn connect_refused_is_not_sent() {
     assert_no_secret(&error);
 }
 
+#[test]
+fn a_refused_connection_keeps_its_kind_through_the_raw_transport() {
+    // Straight through `UreqTransport::send`: the connector marks the error
+    // as raised while connecting, and ureq's `Io` error keeps its kind.
+    let transport = fast_transport();
+    let request = http::Request::post(format!("http://127.0.0.1:{}/x", closed_port()))
+        .body(b"{}".to_vec())
+        .expect("request");
+    let error = transport.send(request).unwrap_err();
+    assert_eq!(error.delivery(), Delivery::NotSent, "{error:?}");
+    assert_eq!(error.kind(), TransportErrorKind::Connect);
+    let Some(ureq::Error::Io(io)) = error.source_error().downcast_ref::<ureq::Error>() else {
+        panic!("expected ureq's Io error, got {error:?}");
+    };
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionRefused);
+}
+
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[test]
+fn a_connection_dropped_during_the_tls_handshake_is_not_sent() {
+    use std::io::Read;
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::thread::{self, JoinHandle};
+    use std::time::Instant;
+
+    /// A listener on loopback that takes one connection (waiting at most 5 s),
+    /// lets `handle` read from it, then drops it; joining gives the bytes read.
+    fn one_connection_server(
+        handle: impl FnOnce(&mut TcpStream) -> Vec<u8> + Send + 'static,
+    ) -> (String, JoinHandle<Vec<u8>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let thread = thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let mut stream = loop {
+                match listener.accept() {
+                    Ok((stream, _)) => break stream,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        assert!(Instant::now() < deadline, "no connection came");
+                        thread::sleep(Duration::from_millis(5));
+                    }
+                    Err(e) => panic!("accept: {e}"),
+                }
+            };
+            stream.set_nonblocking(false).expect("blocking");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .expect("read timeout");
+            handle(&mut stream)
+        });
+        (format!("https://{addr}"), thread)
+    }
+
+    // Read one byte of the ClientHello and close with the rest unread: the
+    // kernel answers with a reset while the client waits for the ServerHello.
+    let reset = one_connection_server(|stream| {
+        let mut byte = [0; 1];
+        stream.read_exact(&mut byte).expect("hello");
+        byte.to_vec()
+    });
+    // Read the whole ClientHello record, then close cleanly: an early EOF.
+    let close = one_connection_server(|stream| {
+        let mut header = [0; 5];
+        stream.read_exact(&mut header).expect("record header");
+        let mut hello = vec![0; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+        stream.read_exact(&mut hello).expect("hello");
+        let _ = stream.shutdown(Shutdown::Both);
+        [header.to_vec(), hello].concat()
+    });
+    for (what, (url, server)) in [("reset", reset), ("close", close)] {
+        let config = blazeauth_core::Config::builder(
+            blazeauth_core::ManagementKey::parse(support::KEY).expect("key"),
+        )
+        .base_url(url)
+        .build()
+        .expect("config");
+        let client = blazeauth_core::Client::new(config, fast_transport());
+        let error = client
+            .send(&api::CreateApplication::new("Integration app"))
+            .unwrap_err();
+        // Whatever the I/O error's kind (reset, early EOF), it came while the
+        // connection was being opened: no byte of the request was written.
+        assert!(matches!(error, Error::NotSent(_)), "{what}: {error:?}");
+        assert_eq!(
+            transport_error(&error).kind(),
+            TransportErrorKind::Connect,
+            "{what}"
+        );
+        assert!(!error.outcome_unknown(), "{what}");
+        let read = server.join().expect("server");
+        assert_eq!(
+            read[0], 0x16,
+            "{what}: the server saw a TLS handshake record"
+        );
+        assert_no_secret(&error);
+    }
+}
+
+#[test]
+fn a_pooled_connection_closed_without_an_answer_may_have_been_sent() {
+    // The first call opens the connection and leaves it in the pool; the
+    // second reuses it (no connect, so no mark) and the server reads the
+    // request, then closes without answering: the mutation may have been
+    // processed, whatever the error's kind.
+    let server = TestServer::start(|_, n| {
+        if n == 0 {
+            Reply::ok_data(APPS)
+        } else {
+            Reply::Close
+        }
+    });
+    let client = single_attempt(&server, fast_transport());
+    client.send(&api::GetApplications).expect("apps");
+    let error = client
+        .send(&api::CreateApplication::new("Integration app"))
+        .unwrap_err();
+    support::assert_mutation_outcome_unknown(&error, TransportErrorKind::Io);
+    assert_eq!(
+        server.connections_accepted(),
+        1,
+        "the connection was pooled"
+    );
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "the server did read the mutation"
+    );
+    assert_no_secret(&error);
+}
+
+#[test]
+fn a_reset_on_a_pooled_connection_may_have_been_sent() {
+    // As above, but the server resets the pooled connection while the
+    // request's body is being written.
+    let server = TestServer::always(Reply::ok_data(APPS));
+    let client = single_attempt(&server, fast_transport());
+    client.send(&api::GetApplications).expect("apps");
+    let big = "x".repeat(4 * 1024 * 1024);
+    let request = RawRequest::post("/api/v1/panel/reset-connection")
+        .json(&serde_json::json!({ "payload": big }))
+        .expect("json");
+    let error = client.send(&request).unwrap_err();
+    support::assert_mutation_outcome_unknown(&error, TransportErrorKind::Io);
+    assert_eq!(
+        server.connections_accepted(),
+        1,
+        "the connection was pooled"
+    );
+    assert_no_secret(&error);
+}
+
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
 #[test]
 fn a_tls_handshake_that_never_completes_is_not_sent() {
