@@ -7,16 +7,19 @@
 //!   (resolving, connecting, the TLS handshake, writing the request, waiting for
 //!   the answer). Only failures that certainly happened *before a byte of the
 //!   request was written* are "not sent"; everything else "may have been sent".
-//!
-//! An I/O error's kind alone never proves that: `EHOSTUNREACH` or `ENETDOWN`
-//! can hit an established or pooled connection after the request was written.
-//! So the agent's connector is wrapped in [`PhaseTagging`], which marks every
-//! I/O error raised while opening a connection (TCP connect and the TLS
-//! handshake, both done before anything is written) with [`WhileConnecting`].
-//! A pooled connection is never opened again, so its errors carry no mark and
-//! count as "may have been sent", whatever their kind.
 //! - [`body_error`]: the response head arrived, so the server has processed the
 //!   request; any failure reading the body "may have been sent".
+//!
+//! An I/O error's kind alone never proves that nothing was written:
+//! `EHOSTUNREACH` or `ENETDOWN` can hit an established or pooled connection
+//! after the request was written. So the agent's connector is wrapped in
+//! [`PhaseTagging`], which marks every I/O error raised while opening a
+//! connection (TCP connect, a proxy's `CONNECT`, and the TLS handshake, all
+//! done before ureq returns the connection and writes the request) with
+//! [`WhileConnecting`]; those, whatever their kind (refused, unreachable, reset
+//! or closed mid-handshake), are "not sent". A pooled connection is never
+//! opened again, so its errors carry no mark and "may have been sent", whatever
+//! their kind.
 //!
 //! The table in the [crate docs](crate#error-mapping) is the contract; the unit
 //! tests below check it row by row. ureq's error is always kept as the source,

@@ -130,10 +130,10 @@
 //! not answer the connection attempt fails with `Timeout(Connect)`, "not sent".
 //! A per-call timeout shorter than the connect timeout can run out while
 //! connecting and is then reported conservatively as "may have been sent".
-//! Likewise a connection closed by the server in the middle of the TLS
-//! handshake surfaces as an early EOF that ureq does not tie to the handshake,
-//! so it counts as "may have been sent"; a handshake that stalls is a
-//! `Timeout(Connect)`, "not sent".
+//! A connection closed or reset by the server in the middle of the TLS
+//! handshake fails while it is being opened (the handshake completes before
+//! ureq returns the connection), so it is "not sent" like a refused connection;
+//! a handshake that stalls is a `Timeout(Connect)`, "not sent".
 //!
 //! The management key travels only in the `Authorization` header, which the
 //! core marks sensitive; no error built here contains a header, and ureq's
