@@ -156,6 +156,7 @@ pub mod redact;
 pub mod retry;
 pub mod scope;
 pub mod search;
+pub mod timestamp;
 pub mod transport;
 pub mod validate;
 
@@ -181,6 +182,7 @@ pub use search::{
     LicenseSearch, LicenseSearchCategory, SearchCategory, SearchError, SessionSearch,
     SessionSearchCategory, TableSearch, UserSearch, UserSearchCategory,
 };
+pub use timestamp::{Timestamp, TimestampError};
 pub use transport::{
     BoxError, Delivery, RequestTimeout, Transport, TransportError, TransportErrorKind,
 };

@@ -275,7 +275,12 @@ fn every_response_example_decodes() {
                     keys.http_key.as_ref().unwrap().expose_secret(),
                     "http_example_key"
                 );
-                assert_eq!(keys.updated_at.as_deref(), Some("2026-05-12T09:00:00.000Z"));
+                assert_eq!(
+                    keys.updated_at
+                        .as_ref()
+                        .and_then(blazeauth_core::Timestamp::original_text),
+                    Some("2026-05-12T09:00:00.000Z")
+                );
                 assert!(
                     !format!("{apps:?}").contains("sock_example_key"),
                     "runtime keys redacted in Debug"
@@ -347,8 +352,18 @@ fn every_response_example_decodes() {
                 assert_eq!(row.client_id.as_deref(), Some("client-001"));
                 assert_eq!(row.ip_address.as_deref(), Some("203.0.113.10"));
                 assert_eq!(row.paused_at, None);
-                assert_eq!(row.created_at.as_deref(), Some("2026-05-12T09:00:00.000Z"));
-                assert_eq!(row.expires_at.as_deref(), Some("2026-06-11T09:00:00.000Z"));
+                assert_eq!(
+                    row.created_at
+                        .as_ref()
+                        .and_then(blazeauth_core::Timestamp::original_text),
+                    Some("2026-05-12T09:00:00.000Z")
+                );
+                assert_eq!(
+                    row.expires_at
+                        .as_ref()
+                        .and_then(blazeauth_core::Timestamp::original_text),
+                    Some("2026-06-11T09:00:00.000Z")
+                );
                 assert_eq!(
                     row.application_id.as_ref().map(ApplicationId::as_str),
                     Some("123456789")

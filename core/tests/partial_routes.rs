@@ -154,7 +154,12 @@ fn users_table_row_and_metadata_decode_as_documented() {
     assert_eq!(settings.requires_license, Some(true));
     assert_eq!(settings.credentials_type.as_deref(), Some("email_password"));
     assert_eq!(settings.requires_client_id, Some(false));
-    assert_eq!(row.created_at.as_deref(), Some("2026-05-12T09:00:00.000Z"));
+    assert_eq!(
+        row.created_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
+        Some("2026-05-12T09:00:00.000Z")
+    );
     // A sparse row decodes: only id and login are required.
     assert_eq!(page.rows[1].id.as_str(), "556");
     assert_eq!(page.rows[1].settings, None);
@@ -557,9 +562,25 @@ fn sessions_response_decodes_from_the_top_level_with_millisecond_times() {
     assert_eq!(page.total, 7);
     assert_eq!(page.filtered_total, 5);
     assert_eq!(page.authorized_session_count, Some(5));
-    assert_eq!(page.last_connection_time, Some(1_778_576_400_000));
+    assert_eq!(
+        page.last_connection_time,
+        Some(blazeauth_core::Timestamp::from_unix_millis(
+            1_778_576_400_000
+        ))
+    );
+    // Milliseconds and the panel's ISO 8601 text are the same kind of value.
+    assert_eq!(
+        page.last_connection_time.as_ref().unwrap().to_string(),
+        "2026-05-12T09:00:00.000Z"
+    );
     assert_eq!((page.page, page.page_size), (1, Some(2)));
-    assert_eq!(page.sessions[1].created_at, Some(1_778_576_400_002));
+    assert_eq!(
+        page.sessions[1]
+            .created_at
+            .as_ref()
+            .map(|t| t.unix_millis()),
+        Some(1_778_576_400_002)
+    );
     assert_eq!(page.sessions[0].login, None);
     assert_eq!(page.sessions[0].license.as_deref(), Some("KEY-1"));
     // Pages come from filteredTotal and pageSize: 5 sessions at 2 a page is 3 pages.

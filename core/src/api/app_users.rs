@@ -173,9 +173,9 @@ pub struct UserRow {
     /// Its settings.
     #[serde(default, rename = "applicationUserSettings")]
     pub settings: Option<UserSettings>,
-    /// When it was created (ISO 8601).
+    /// When it was created .
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
 }
 
 impl TableRow for UserRow {

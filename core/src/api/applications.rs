@@ -60,9 +60,9 @@ pub struct RuntimeKeys {
     /// The HTTP key.
     #[serde(default)]
     pub http_key: Option<RuntimeKey>,
-    /// When they last changed (ISO 8601).
+    /// When they last changed .
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
 }
 
 /// One runtime key; shown only through [`RuntimeKey::expose_secret`].

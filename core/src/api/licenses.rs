@@ -127,15 +127,15 @@ pub struct LicenseRow {
     /// The IP address it was used from.
     #[serde(default)]
     pub ip_address: Option<String>,
-    /// When it was paused (ISO 8601), `None` when not paused.
+    /// When it was paused , `None` when not paused.
     #[serde(default)]
-    pub paused_at: Option<String>,
+    pub paused_at: Option<crate::Timestamp>,
     /// When it was created.
     #[serde(default)]
-    pub created_at: Option<String>,
+    pub created_at: Option<crate::Timestamp>,
     /// When it expires.
     #[serde(default)]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<crate::Timestamp>,
     /// Its application.
     #[serde(default)]
     pub application_id: Option<ApplicationId>,

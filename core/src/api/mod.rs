@@ -35,7 +35,8 @@
 //!
 //! Responses decode leniently: unknown fields are ignored, fields the docs show
 //! only in examples are `Option`, server enums have an `Other` variant. Dates
-//! are kept as the ISO 8601 strings the server sends.
+//! (ISO 8601 text, or milliseconds for live sessions) decode into
+//! [`Timestamp`](crate::Timestamp), which keeps the server's text.
 
 mod account;
 mod app_users;

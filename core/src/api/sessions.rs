@@ -148,9 +148,9 @@ pub struct SessionsPage {
     pub filtered_total: u64,
     /// `authorizedSessionCount`, as sent.
     pub authorized_session_count: Option<u64>,
-    /// When the last client connected (`lastConnectionTime`, milliseconds
-    /// since the Unix epoch).
-    pub last_connection_time: Option<u64>,
+    /// When the last client connected (`lastConnectionTime`, sent as
+    /// milliseconds since the Unix epoch).
+    pub last_connection_time: Option<crate::Timestamp>,
     /// The page number (as the server reported it, else as requested).
     pub page: u32,
     /// Sessions per page (as the server reported it, else as requested).
@@ -191,9 +191,9 @@ pub struct Session {
     /// The client's IP address.
     #[serde(default)]
     pub ip_address: Option<String>,
-    /// When it connected: milliseconds since the Unix epoch.
-    #[serde(default, deserialize_with = "crate::envelope::opt_count")]
-    pub created_at: Option<u64>,
+    /// When it connected (sent as milliseconds since the Unix epoch).
+    #[serde(default)]
+    pub created_at: Option<crate::Timestamp>,
     /// The client id.
     #[serde(default)]
     pub client_id: Option<String>,
@@ -211,7 +211,7 @@ impl TableRow for Session {
         (
             &self.server_id,
             &self.ip_address,
-            self.created_at,
+            self.created_at.as_ref().map(crate::Timestamp::unix_millis),
             &self.client_id,
             &self.login,
             &self.license,
@@ -229,7 +229,7 @@ pub struct SessionsPayload {
     /// `authorizedSessionCount`.
     pub authorized_session_count: Option<u64>,
     /// `lastConnectionTime`.
-    pub last_connection_time: Option<u64>,
+    pub last_connection_time: Option<crate::Timestamp>,
     /// `items`.
     pub items: Option<Vec<Session>>,
     /// `page`.
@@ -250,7 +250,7 @@ impl Payload for SessionsPayload {
             "total" => self.total = count(map)?,
             "filteredTotal" => self.filtered_total = count(map)?,
             "authorizedSessionCount" => self.authorized_session_count = count(map)?,
-            "lastConnectionTime" => self.last_connection_time = count(map)?,
+            "lastConnectionTime" => self.last_connection_time = map.next_value()?,
             "page" => self.page = count(map)?,
             "pageSize" => self.page_size = count(map)?,
             _ => return Ok(false),

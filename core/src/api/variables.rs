@@ -34,9 +34,9 @@ pub struct Variable {
     /// Who may read it.
     #[serde(default)]
     pub strategy: Option<VariableStrategy>,
-    /// When it last changed (ISO 8601).
+    /// When it last changed .
     #[serde(default)]
-    pub updated_at: Option<String>,
+    pub updated_at: Option<crate::Timestamp>,
 }
 
 /// Who may read a variable: `auth_required` or `auth_not_required`. Any other

@@ -75,7 +75,12 @@ fn application_routes_follow_the_documented_workflow() {
     let keys = apps[0].runtime_keys.clone().expect("runtime keys");
     let socket = keys.socket_key.expect("socket key");
     let http_key = keys.http_key.expect("http key");
-    assert_eq!(keys.updated_at.as_deref(), Some("2026-05-12T09:00:00.000Z"));
+    assert_eq!(
+        keys.updated_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
+        Some("2026-05-12T09:00:00.000Z")
+    );
     assert_eq!(
         emulator.applications()[0].socket_key,
         socket.expose_secret()
@@ -157,7 +162,12 @@ fn application_routes_follow_the_documented_workflow() {
         .expect("keys");
     assert_ne!(keys.socket_key.as_ref(), Some(&socket));
     assert_eq!(keys.http_key.as_ref(), Some(&http_key));
-    assert_eq!(keys.updated_at.as_deref(), Some("2026-05-12T10:01:00.000Z"));
+    assert_eq!(
+        keys.updated_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
+        Some("2026-05-12T10:01:00.000Z")
+    );
     client
         .send(&api::RotateRuntimeKey::new(
             app.clone(),
@@ -222,7 +232,12 @@ fn created_licenses_follow_the_mask_and_are_unique() {
     );
     let row = &rows[0];
     assert_eq!(row.application_id.as_ref(), Some(&s.app));
-    assert_eq!(row.created_at.as_deref(), Some("2026-05-12T09:00:00.000Z"));
+    assert_eq!(
+        row.created_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
+        Some("2026-05-12T09:00:00.000Z")
+    );
     assert_eq!(row.expires_at, None, "time starts at activation");
     assert_eq!(row.paused_at, None);
     let settings = row.settings.as_ref().expect("settings");
@@ -503,7 +518,10 @@ fn every_license_action_changes_the_state_as_documented() {
     assert_eq!(activated.state, LicenseState::Activated);
     assert_eq!(status(&row(&a)), "activated");
     assert_eq!(
-        row(&a).expires_at.as_deref(),
+        row(&a)
+            .expires_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
         Some("2026-06-11T09:00:00.000Z")
     );
     assert_eq!(row(&a).client_id.as_deref(), Some("machine-1"));
@@ -518,7 +536,10 @@ fn every_license_action_changes_the_state_as_documented() {
     assert_eq!(done.message, "Action completed successfully.");
     assert_eq!(snapshot(&a).state, LicenseState::Paused);
     assert_eq!(
-        row(&a).paused_at.as_deref(),
+        row(&a)
+            .paused_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
         Some("2026-05-12T09:00:00.000Z")
     );
     s.advance(10 * DAY);
@@ -531,7 +552,10 @@ fn every_license_action_changes_the_state_as_documented() {
     assert_eq!(snapshot(&a).state, LicenseState::Activated);
     assert_eq!(row(&a).paused_at, None);
     assert_eq!(
-        row(&a).expires_at.as_deref(),
+        row(&a)
+            .expires_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
         Some("2026-06-21T09:00:00.000Z")
     );
 
@@ -543,7 +567,10 @@ fn every_license_action_changes_the_state_as_documented() {
     .expect("extend");
     assert_eq!(snapshot(&a).duration_secs, 35 * 86_400);
     assert_eq!(
-        row(&a).expires_at.as_deref(),
+        row(&a)
+            .expires_at
+            .as_ref()
+            .and_then(blazeauth_core::Timestamp::original_text),
         Some("2026-06-26T09:00:00.000Z")
     );
 
