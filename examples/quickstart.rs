@@ -62,12 +62,12 @@ fn run<T: Transport>(client: &Client<T>) -> Result<(), Box<dyn Error>> {
         .into_iter()
         .filter(|app| app.name == APP_NAME)
         .map(|app| app.id)
-        .max_by_key(|id| (id.as_str().len(), id.as_str().to_owned()))
+        .max() // ids order numerically: the newest is the largest
         .ok_or("the new application is not listed")?;
     println!("Created application {APP_NAME:?} with id {app}.");
 
     let result = manage_licenses(client, &app);
-    client.send(&DeleteApplication::new(app.clone()))?;
+    client.send(&DeleteApplication::new(&app))?;
     println!("Deleted application {app} and everything it owned.");
     result
 }
@@ -76,18 +76,18 @@ fn manage_licenses<T: Transport>(
     client: &Client<T>,
     app: &ApplicationId,
 ) -> Result<(), Box<dyn Error>> {
-    client.send(&CreateLicenseLevels::new(app.clone(), ["basic", "pro"]))?;
+    client.send(&CreateLicenseLevels::new(app, ["basic", "pro"]))?;
     println!("Set license levels: basic, pro.");
 
     let month: LicenseDuration = "30d".parse()?;
     let spec = LicenseSpec::new("DEMO-****-****", ["pro"], month).comment("quickstart");
-    let keys = client.create_licenses_bulk(app.clone(), spec, LICENSES)?;
+    let keys = client.create_licenses_bulk(app, spec, LICENSES)?;
     if let [first, .., last] = keys.as_slice() {
         println!("Created {} licenses, e.g. {first} and {last}.", keys.len());
     }
 
     let mut rows = Vec::new();
-    for page in client.pages(GetLicensesTable::new(app.clone())) {
+    for page in client.pages(GetLicensesTable::new(app)) {
         let page = page?;
         println!(
             "  page {}/{}: {} licenses",
@@ -102,19 +102,13 @@ fn manage_licenses<T: Transport>(
     let [first, second, ..] = rows.as_slice() else {
         return Err("the table should list the licenses just created".into());
     };
-    let pause = LicenseAction::Pause {
-        license_id: first.id.clone(),
-    };
-    client.send(&RunLicenseAction::new(app.clone(), pause))?;
+    client.send(&RunLicenseAction::new(app, LicenseAction::pause(&first.id)))?;
     println!("Paused {}.", first.license);
-    let extend = LicenseAction::Extend {
-        license_id: second.id.clone(),
-        duration: "1w".parse()?,
-    };
-    client.send(&RunLicenseAction::new(app.clone(), extend))?;
+    let extend = LicenseAction::extend(&second.id, "1w".parse()?);
+    client.send(&RunLicenseAction::new(app, extend))?;
     println!("Extended {} by a week.", second.license);
 
-    let counts = client.send(&GetLicensesMetadata::new(app.clone()))?;
+    let counts = client.send(&GetLicensesMetadata::new(app))?;
     println!(
         "Now: {} licenses, {} available, {} paused, {} active, {} expired, {} blacklisted.",
         counts.total_licenses,

@@ -156,7 +156,7 @@ fn main() {
     .client_id("client-001")
     .ip_address("203.0.113.10")
     .requires_client_id(true);
-    let create = CreateLicenses::new(app, 2, spec);
+    let create = CreateLicenses::new(app, spec, 2);
     let authorization = format!("Bearer {key}");
     compare(
         "build create-licenses",

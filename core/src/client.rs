@@ -193,7 +193,7 @@ impl<T: Transport> Client<T> {
     /// [`pages`](Self::pages) with a pager of the caller's (e.g. a different page bound).
     /// The pager's start page is replaced by `first`'s page.
     pub fn pages_with<E: PagedEndpoint>(&self, first: E, pager: Pager) -> Pages<T, E> {
-        let start = first.page();
+        let start = first.page_number();
         Pages {
             client: self.clone(),
             pager: Pager::starting_at(start).max_pages_from(&pager),
@@ -208,7 +208,7 @@ impl<T: Transport> Client<T> {
     /// [`BulkCreateError`]).
     pub fn create_licenses_bulk(
         &self,
-        application_id: ApplicationId,
+        application_id: impl Into<ApplicationId>,
         spec: LicenseSpec,
         total: u64,
     ) -> Result<Vec<String>, Box<BulkCreateError>> {

@@ -10,6 +10,7 @@
 //! | [`Error::Decode`] | yes, answer not understood | inspect status and raw body |
 //! | [`Error::Pagination`] | yes | the server's paging is inconsistent |
 //! | [`Error::UnexpectedKeyCount`] | yes | a batch created another number of licenses than asked: reconcile |
+//! | [`Error::BulkCreate`] | partly | a bulk creation stopped part way: its report says what exists |
 //!
 //! [`Error::outcome_unknown`] says whether a failed mutation may have taken
 //! effect; the retry decision of [`Call`](crate::Call) never resends such a
@@ -75,6 +76,25 @@ pub enum Error {
         /// How many keys the server returned.
         returned: usize,
     },
+    /// A bulk creation stopped part way; the report keeps every created key,
+    /// what may or may not exist and what was not created
+    /// ([`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk)
+    /// returns it as a [`BulkCreateError`](crate::api::BulkCreateError); `?`
+    /// turns it into this variant).
+    #[error(transparent)]
+    BulkCreate(Box<crate::api::BulkCreateError>),
+}
+
+impl From<crate::api::BulkCreateError> for Error {
+    fn from(error: crate::api::BulkCreateError) -> Self {
+        Error::BulkCreate(Box::new(error))
+    }
+}
+
+impl From<Box<crate::api::BulkCreateError>> for Error {
+    fn from(error: Box<crate::api::BulkCreateError>) -> Self {
+        Error::BulkCreate(error)
+    }
 }
 
 impl From<ApiError> for Error {
@@ -144,6 +164,7 @@ impl Error {
                 requested,
                 returned,
             } => *returned < *requested as usize,
+            Error::BulkCreate(report) => report.unknown_batch.is_some(),
             _ => false,
         }
     }
@@ -165,7 +186,8 @@ impl Error {
             Error::InvalidInput(_)
             | Error::Config(_)
             | Error::Pagination(_)
-            | Error::UnexpectedKeyCount { .. } => None,
+            | Error::UnexpectedKeyCount { .. }
+            | Error::BulkCreate(_) => None,
         }
     }
 
@@ -192,6 +214,26 @@ mod tests {
     #[test]
     fn error_is_send_sync_static() {
         assert_send_sync_static::<Error>();
+    }
+
+    #[test]
+    fn a_bulk_report_converts_into_error_and_keeps_its_verdict() {
+        fn run() -> Result<(), Error> {
+            let mut report = crate::api::BulkCreateError::not_started(
+                10,
+                Error::NotSent(TransportError::not_sent(
+                    crate::TransportErrorKind::Connect,
+                    "refused",
+                )),
+            );
+            report.unknown_batch = Some(3);
+            Err(Box::new(report))?
+        }
+        let error = run().unwrap_err();
+        assert!(matches!(&error, Error::BulkCreate(r) if r.remaining == 10));
+        assert!(error.outcome_unknown());
+        assert!(error.to_string().contains("3 that may or may not exist"));
+        assert!(error.attempt_outcome().is_none());
     }
 
     #[test]

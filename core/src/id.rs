@@ -74,6 +74,36 @@ fn validate(s: &str) -> Result<(), IdError> {
     }
 }
 
+/// How ids order: by numeric value (`"9" < "10" < "0011"`'s 11), then, for
+/// ids of equal value written differently (leading zeros), by their text, so
+/// that the order agrees with equality. Ids read leniently that are not all
+/// digits sort after every numeric id, by their text.
+///
+/// ```
+/// use blazeauth_core::ApplicationId;
+///
+/// let mut ids: Vec<ApplicationId> = ["10", "9", "100000000002", "100000000001"]
+///     .into_iter()
+///     .map(|s| ApplicationId::new(s).unwrap())
+///     .collect();
+/// ids.sort();
+/// let sorted: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+/// assert_eq!(sorted, ["9", "10", "100000000001", "100000000002"]);
+/// ```
+pub fn numeric_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    fn key(s: &str) -> (usize, &str) {
+        let value = s.trim_start_matches('0');
+        (value.len(), value)
+    }
+    match (digits(a), digits(b)) {
+        (true, true) => key(a).cmp(&key(b)).then_with(|| a.cmp(b)),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => a.cmp(b),
+    }
+}
+
 /// The serde `Visitor` shared by every id type: lenient, see the module docs.
 struct IdVisitor(&'static str);
 
@@ -145,8 +175,30 @@ macro_rules! id_type {
         ///
         /// Holds the id's decimal digits; see the [module documentation](self)
         /// for what is accepted when building and when reading.
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        ///
+        /// Ids order numerically (`"9" < "10"`), see [`numeric_order`].
+        #[derive(Clone, PartialEq, Eq, Hash)]
         pub struct $name(String);
+
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                numeric_order(&self.0, &other.0)
+            }
+        }
+
+        impl From<&$name> for $name {
+            /// A copy: request constructors take `impl Into<Id>`, so a
+            /// reference works where an owned id does, with no `.clone()`.
+            fn from(id: &$name) -> Self {
+                id.clone()
+            }
+        }
 
         impl $name {
             #[doc = concat!("Makes ", $what, " from its decimal digits: 1 to 39 ASCII digits, nothing else.")]

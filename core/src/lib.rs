@@ -45,7 +45,7 @@
 //!     Ok(Response::new(body.to_vec()))
 //! };
 //! let client = Client::new(Config::new(key), transport);
-//! let levels = client.send(&api::GetLicenseLevels::new("123456789".parse()?))?;
+//! let levels = client.send(&api::GetLicenseLevels::new(blazeauth_core::ApplicationId::new("123456789")?))?;
 //! assert_eq!(levels, ["basic", "pro"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -170,7 +170,7 @@ pub use decode_error::{DecodeError, DecodeErrorKind};
 pub use duration::{DurationError, LicenseDuration};
 pub use endpoint::{Endpoint, MissingField, RequestParts, build_request, decode_response};
 pub use error::Error;
-pub use id::{AppUserId, ApplicationId, IdError, LicenseId, VariableId};
+pub use id::{AppUserId, ApplicationId, IdError, LicenseId, VariableId, numeric_order};
 pub use key::{FormatProblem, KEY_ENV_VAR, KeyError, ManagementKey};
 pub use pager::{
     DEFAULT_MAX_PAGES, Page, PagedEndpoint, Pager, PagerError, RowOf, TablePage, TableRow,

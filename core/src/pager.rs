@@ -236,7 +236,7 @@ pub type RowOf<E> = <<E as Endpoint>::Output as TablePage>::Row;
 /// ([`Page`]) and the live sessions ([`SessionsPage`](crate::api::SessionsPage)).
 pub trait PagedEndpoint: Endpoint<Output: TablePage> + Sized {
     /// The page this request asks for.
-    fn page(&self) -> u32;
+    fn page_number(&self) -> u32;
 
     /// The same request for another page.
     fn with_page(&self, page: u32) -> Self;

@@ -296,7 +296,11 @@ fn mutation() -> CreateLicenses {
         ["pro"],
         LicenseDuration::from_days(30).unwrap(),
     );
-    CreateLicenses::new("123456789".parse().unwrap(), 2, spec)
+    CreateLicenses::new(
+        blazeauth_core::ApplicationId::new("123456789").unwrap(),
+        spec,
+        2,
+    )
 }
 
 proptest! {
@@ -317,7 +321,7 @@ proptest! {
         script in proptest::collection::vec(attempt(), 8),
         jitter in 0.0f64..=1.0,
     ) {
-        check(&GetLicenseLevels::new("123456789".parse().unwrap()), policy, &script, jitter)?;
+        check(&GetLicenseLevels::new(blazeauth_core::ApplicationId::new("123456789").unwrap()), policy, &script, jitter)?;
     }
 }
 
@@ -395,7 +399,7 @@ proptest! {
         drop_out_after in proptest::option::of(0usize..12),
     ) {
         let spec = LicenseSpec::new("PREMIUM-******", ["pro"], LicenseDuration::from_days(1).unwrap());
-        let mut bulk = blazeauth_core::api::BulkCreate::new("1".parse().unwrap(), spec, total).unwrap();
+        let mut bulk = blazeauth_core::api::BulkCreate::new(blazeauth_core::ApplicationId::new("1").unwrap(), spec, total).unwrap();
         let mut made = 0u64;
         let mut handed_out = 0u64;
         let mut batches = 0usize;
@@ -405,14 +409,14 @@ proptest! {
             prop_assert!(bulk.next_request().is_none(), "a batch handed out twice");
             let count = request.count();
             prop_assert!((1..=256).contains(&count));
-            handed_out += u64::from(count);
+            handed_out += count;
             if drop_out_after == Some(batches) {
                 break; // the driver gives up with the batch in flight
             }
-            let keys = |n: u32| (0..n).map(|i| format!("K{made}-{i}")).collect::<Vec<_>>();
+            let keys = |n: u64| (0..n).map(|i| format!("K{made}-{i}")).collect::<Vec<_>>();
             let result = match results[batches % results.len()] {
                 BatchResult::Full => Ok(keys(count)),
-                BatchResult::Short(fewer) => Ok(keys(count.saturating_sub(fewer))),
+                BatchResult::Short(fewer) => Ok(keys(count.saturating_sub(u64::from(fewer)))),
                 BatchResult::Refused => Err(Error::Config(blazeauth_core::ConfigError::UserAgent)),
                 BatchResult::Unknown => Err(Error::MaybeSent {
                     source: TransportError::maybe_sent(TransportErrorKind::Timeout, "timed out"),
@@ -420,8 +424,8 @@ proptest! {
                 }),
             };
             match &result {
-                Ok(k) if k.len() == count as usize => made += u64::from(count),
-                Ok(k) => { made += k.len() as u64; failed = Some(count - k.len() as u32) }
+                Ok(k) if k.len() == count as usize => made += count,
+                Ok(k) => { made += k.len() as u64; failed = Some(count - k.len() as u64) }
                 Err(e) if e.outcome_unknown() => failed = Some(count),
                 Err(_) => failed = Some(0),
             }
@@ -439,7 +443,7 @@ proptest! {
                 prop_assert_eq!(report.created.len() as u64, made);
                 prop_assert_eq!(report.created.len() as u64 + unknown + report.remaining, total);
                 if let Some(expected) = failed {
-                    prop_assert_eq!(unknown, u64::from(expected));
+                    prop_assert_eq!(unknown, expected);
                 } else {
                     // Dropped out with a batch in flight: the whole batch is unknown.
                     prop_assert!(report.error.outcome_unknown());

@@ -81,7 +81,7 @@ fn a_mutation_that_may_have_been_sent_is_not_resent() {
     let script = Script::new().then(|_| Err(timeout()));
     let (client, slept) = retrying(&script);
     let err = client
-        .send(&CreateLicenses::new(app(), 2, spec()))
+        .send(&CreateLicenses::new(app(), spec(), 2))
         .unwrap_err();
     assert!(matches!(err, Error::MaybeSent { .. }), "{err:?}");
     assert!(err.outcome_unknown());
@@ -95,7 +95,7 @@ fn a_mutation_that_was_certainly_not_sent_is_retried() {
     let script = Script::new().then(|_| Err(refused())).json(CREATED);
     let (client, _) = retrying(&script);
     assert_eq!(
-        client.send(&CreateLicenses::new(app(), 2, spec())).unwrap(),
+        client.send(&CreateLicenses::new(app(), spec(), 2)).unwrap(),
         ["K1", "K2"]
     );
     assert_eq!(script.sent(), 2);
@@ -271,7 +271,7 @@ fn the_secret_appears_in_nothing_printable() {
     let client = script.client();
     let api_error = client.send(&GetApplications).unwrap_err();
     let maybe_sent = client
-        .send(&CreateLicenses::new(app(), 1, spec()))
+        .send(&CreateLicenses::new(app(), spec(), 1))
         .unwrap_err();
     let decode_error = client.send(&GetApplications).unwrap_err();
     let invalid = client.send(&CreateApplication::new("x")).unwrap_err();
@@ -570,7 +570,7 @@ fn a_429_whose_body_is_not_an_error_envelope_leaves_a_mutation_unknown_and_unsen
             .then(rate_limited_with(body));
         let (client, slept) = retrying(&script);
         let err = client
-            .send(&CreateLicenses::new(app(), 2, spec()))
+            .send(&CreateLicenses::new(app(), spec(), 2))
             .unwrap_err();
         let body = String::from_utf8_lossy(body);
         assert_eq!(script.sent(), 1, "resent after {body}");

@@ -184,7 +184,7 @@ fn every_curl_example_is_built_identically() {
         Box::new(|e| assert_same(&GetLicensesTable::new(app()), e)),
         Box::new(move |e| {
             assert_same(
-                &CreateLicenses::new(app(), 2, spec("PREMIUM-******", "batch import", 30)),
+                &CreateLicenses::new(app(), spec("PREMIUM-******", "batch import", 30), 2),
                 e,
             )
         }),
@@ -383,13 +383,14 @@ fn every_response_example_decodes() {
             "Successfully created licenses." => {
                 let spec = LicenseSpec::new("PREMIUM-******", ["pro"], days(30));
                 assert_eq!(
-                    decode(&CreateLicenses::new(app(), 2, spec), example),
+                    decode(&CreateLicenses::new(app(), spec, 2), example),
                     ["PREMIUM-A1B2C3", "PREMIUM-D4E5F6"]
                 );
             }
             "Successfully updated license." => {
                 let spec = LicenseSpec::new("ABCDEF-123456", ["pro"], days(60));
-                let edit = EditLicense::new(app(), "7001".parse().unwrap(), spec);
+                let edit =
+                    EditLicense::new(app(), blazeauth_core::LicenseId::new("7001").unwrap(), spec);
                 assert_eq!(decode(&edit, example).message, message);
             }
             "Action completed successfully." => {

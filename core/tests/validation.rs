@@ -75,25 +75,29 @@ fn license_levels_rules() {
 
 #[test]
 fn license_mask_is_6_to_64_characters() {
-    let create = |mask: &str| invalid_field(&CreateLicenses::new(app(), 1, spec(mask)));
+    let create = |mask: &str| invalid_field(&CreateLicenses::new(app(), spec(mask), 1));
     assert_eq!(create("ABCDE").as_deref(), Some("license"));
     assert_eq!(create("ABCDEF"), None);
     assert_eq!(create(&"A".repeat(64)), None);
     assert_eq!(create(&"A".repeat(65)).as_deref(), Some("license"));
-    let edit = EditLicense::new(app(), "7".parse().unwrap(), spec("ABCDE"));
+    let edit = EditLicense::new(
+        app(),
+        blazeauth_core::LicenseId::new("7").unwrap(),
+        spec("ABCDE"),
+    );
     assert_eq!(invalid_field(&edit).as_deref(), Some("license"));
 }
 
 #[test]
 fn count_is_1_to_256() {
-    let create = |count| invalid_field(&CreateLicenses::new(app(), count, spec("ABCDEF")));
+    let create = |count| invalid_field(&CreateLicenses::new(app(), spec("ABCDEF"), count));
     assert_eq!(create(0).as_deref(), Some("count"));
     assert_eq!(create(1), None);
     assert_eq!(create(256), None);
     assert_eq!(create(257).as_deref(), Some("count"));
     let err = build_request(
         &common::config(),
-        &CreateLicenses::new(app(), 257, spec("ABCDEF")),
+        &CreateLicenses::new(app(), spec("ABCDEF"), 257),
     )
     .unwrap_err();
     let Error::InvalidInput(e) = err else {
@@ -114,8 +118,8 @@ fn optional_texts_are_at_most_64_characters() {
     let with = |f: fn(LicenseSpec, String) -> LicenseSpec, len: usize| {
         invalid_field(&CreateLicenses::new(
             app(),
-            1,
             f(spec("ABCDEF"), "c".repeat(len)),
+            1,
         ))
     };
     assert_eq!(with(LicenseSpec::comment, 64), None);
@@ -137,7 +141,7 @@ fn license_levels_must_not_be_empty() {
     let empty: [&str; 0] = [];
     let spec = LicenseSpec::new("ABCDEF", empty, LicenseDuration::from_days(1).unwrap());
     assert_eq!(
-        invalid_field(&CreateLicenses::new(app(), 1, spec)).as_deref(),
+        invalid_field(&CreateLicenses::new(app(), spec, 1)).as_deref(),
         Some("licensesSettings.levels")
     );
 }

@@ -175,8 +175,8 @@ fuzz_target!(|data: &[u8]| {
     let mutation = u.arbitrary::<bool>().unwrap_or(true);
     if mutation {
         let spec = LicenseSpec::new("PREMIUM-******", ["pro"], LicenseDuration::MIN);
-        let _ = run(&mut u, &CreateLicenses::new(1u64.into(), 2, spec));
+        let _ = run(&mut u, &CreateLicenses::new(blazeauth_core::ApplicationId::from(1u64), spec, 2));
     } else {
-        let _ = run(&mut u, &GetLicenseLevels::new(1u64.into()));
+        let _ = run(&mut u, &GetLicenseLevels::new(blazeauth_core::ApplicationId::from(1u64)));
     }
 });

@@ -27,6 +27,6 @@ fuzz_target!(|input: (u16, &[u8])| {
     check(&GetApplicationSettings::new(app.clone()), status, body);
     check(&GetLicensesTable::new(app.clone()), status, body);
     check(&GetLicensesMetadata::new(app.clone()), status, body);
-    check(&CreateLicenses::new(app.clone(), 1, LicenseSpec::new("ABCDEF", ["p"], blazeauth_core::LicenseDuration::MIN)), status, body);
+    check(&CreateLicenses::new(app.clone(), LicenseSpec::new("ABCDEF", ["p"], blazeauth_core::LicenseDuration::MIN), 1), status, body);
     check(&RawRequest::get("/x"), status, body);
 });

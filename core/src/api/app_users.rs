@@ -27,9 +27,9 @@ pub struct GetUsersMetadata {
 
 impl GetUsersMetadata {
     /// The counters of `application_id`'s users.
-    pub fn new(application_id: ApplicationId) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             search: None,
         }
     }
@@ -85,9 +85,9 @@ pub struct GetUsersTable {
 
 impl GetUsersTable {
     /// Page 1 of the application's users.
-    pub fn new(application_id: ApplicationId) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             page: 1,
             search: None,
         }
@@ -136,7 +136,7 @@ impl Endpoint for GetUsersTable {
 }
 
 impl PagedEndpoint for GetUsersTable {
-    fn page(&self) -> u32 {
+    fn page_number(&self) -> u32 {
         self.page
     }
 
@@ -238,12 +238,12 @@ impl CreateAppUser {
     /// A user signing in with `login` and `password`, with no levels and no
     /// license required.
     pub fn new(
-        application_id: ApplicationId,
+        application_id: impl Into<ApplicationId>,
         login: impl Into<String>,
         password: impl Into<String>,
     ) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             login: login.into(),
             password: password.into(),
             comment: None,

@@ -131,11 +131,11 @@ pub struct CreateLicenseLevels {
 impl CreateLicenseLevels {
     /// A request to save `levels` for the application.
     pub fn new<S: Into<String>>(
-        application_id: ApplicationId,
+        application_id: impl Into<ApplicationId>,
         levels: impl IntoIterator<Item = S>,
     ) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             levels: levels.into_iter().map(Into::into).collect(),
         }
     }
@@ -268,9 +268,9 @@ pub struct UpdateApplicationSettings {
 
 impl UpdateApplicationSettings {
     /// A request to apply `change`.
-    pub fn new(application_id: ApplicationId, change: SettingChange) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>, change: SettingChange) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             change,
         }
     }
@@ -352,9 +352,9 @@ pub struct RotateRuntimeKey {
 
 impl RotateRuntimeKey {
     /// A request to rotate `key_type`.
-    pub fn new(application_id: ApplicationId, key_type: RuntimeKeyType) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>, key_type: RuntimeKeyType) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             key_type,
         }
     }
@@ -417,8 +417,10 @@ pub struct DeleteApplication {
 
 impl DeleteApplication {
     /// A request to delete the application.
-    pub fn new(application_id: ApplicationId) -> Self {
-        Self { application_id }
+    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
+        Self {
+            application_id: application_id.into(),
+        }
     }
 }
 

@@ -29,7 +29,7 @@ use crate::validate::{InvalidInput, Problem};
 /// use blazeauth_core::LicenseDuration;
 ///
 /// let spec = LicenseSpec::new("PREMIUM-******", ["pro"], "30d".parse::<LicenseDuration>()?);
-/// let mut bulk = BulkCreate::new("123".parse()?, spec, 600)?;
+/// let mut bulk = BulkCreate::new(blazeauth_core::ApplicationId::new("123")?, spec, 600)?;
 /// let mut sizes = Vec::new();
 /// while let Some(request) = bulk.next_request() {
 ///     sizes.push(request.count());
@@ -64,7 +64,7 @@ impl BulkCreate {
     /// Plans the creation of `total` licenses (at least 1) from `spec`, which is
     /// validated once here.
     pub fn new(
-        application_id: ApplicationId,
+        application_id: impl Into<ApplicationId>,
         spec: LicenseSpec,
         total: u64,
     ) -> Result<Self, InvalidInput> {
@@ -80,7 +80,7 @@ impl BulkCreate {
         }
         spec.validate()?;
         Ok(Self {
-            application_id,
+            application_id: application_id.into(),
             spec,
             total,
             not_requested: total,
@@ -103,8 +103,8 @@ impl BulkCreate {
         self.in_flight = Some(count);
         Some(CreateLicenses::new(
             self.application_id.clone(),
-            count,
             self.spec.clone(),
+            u64::from(count),
         ))
     }
 

@@ -157,9 +157,13 @@ pub struct GetUploadUrl {
 
 impl GetUploadUrl {
     /// A URL to upload `file_size` bytes as `file_name`.
-    pub fn new(application_id: ApplicationId, file_name: FileName, file_size: u64) -> Self {
+    pub fn new(
+        application_id: impl Into<ApplicationId>,
+        file_name: FileName,
+        file_size: u64,
+    ) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             kind: UploadKind::File,
             file_name,
             file_size,
@@ -401,9 +405,9 @@ pub struct CheckFileName {
 
 impl CheckFileName {
     /// Checks `file_name` in `application_id`.
-    pub fn new(application_id: ApplicationId, file_name: FileName) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>, file_name: FileName) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             file_name,
         }
     }

@@ -79,6 +79,91 @@ pub enum LicenseAction {
 }
 
 impl LicenseAction {
+    /// `add_time_to_every_license`: adds `duration` to every license.
+    pub fn add_time_to_every_license(duration: LicenseDuration) -> Self {
+        LicenseAction::AddTimeToEveryLicense { duration }
+    }
+
+    /// `pause_every_license`.
+    pub fn pause_every_license() -> Self {
+        LicenseAction::PauseEveryLicense
+    }
+
+    /// `unpause_every_license`.
+    pub fn unpause_every_license() -> Self {
+        LicenseAction::UnpauseEveryLicense
+    }
+
+    /// `delete_every_license` (`licenses:delete`).
+    pub fn delete_every_license() -> Self {
+        LicenseAction::DeleteEveryLicense
+    }
+
+    /// `extend_duration_license`: adds `duration` to one license.
+    pub fn extend(license_id: impl Into<LicenseId>, duration: LicenseDuration) -> Self {
+        LicenseAction::Extend {
+            license_id: license_id.into(),
+            duration,
+        }
+    }
+
+    /// `reset_client_id_license`.
+    pub fn reset_client_id(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::ResetClientId {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `pause_license`.
+    pub fn pause(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::Pause {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `unpause_license`.
+    pub fn unpause(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::Unpause {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `delete_license` (`licenses:delete`).
+    pub fn delete(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::Delete {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `blacklist_license`.
+    pub fn blacklist(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::Blacklist {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `unblacklist_license`.
+    pub fn unblacklist(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::Unblacklist {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `reinitialize_license`.
+    pub fn reinitialize(license_id: impl Into<LicenseId>) -> Self {
+        LicenseAction::Reinitialize {
+            license_id: license_id.into(),
+        }
+    }
+
+    /// `link_license_to_user`: links the license to the app user `user_login`.
+    pub fn link_to_user(license_id: impl Into<LicenseId>, user_login: impl Into<String>) -> Self {
+        LicenseAction::LinkToUser {
+            license_id: license_id.into(),
+            user_login: user_login.into(),
+        }
+    }
+
     /// The wire name of the action.
     pub fn name(&self) -> &'static str {
         match self {
@@ -142,9 +227,9 @@ pub struct RunLicenseAction {
 
 impl RunLicenseAction {
     /// A request to run `action`.
-    pub fn new(application_id: ApplicationId, action: LicenseAction) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>, action: LicenseAction) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             action,
         }
     }
@@ -195,5 +280,56 @@ impl Endpoint for RunLicenseAction {
 
     fn output(&self, message: Option<String>, _: NoPayload) -> Result<Done, MissingField> {
         Ok(done(message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constructors_take_ids_by_reference_or_value_and_name_their_action() {
+        let id = LicenseId::new("7").unwrap();
+        let days = LicenseDuration::from_days(1).unwrap();
+        let cases = [
+            (
+                LicenseAction::add_time_to_every_license(days),
+                "add_time_to_every_license",
+            ),
+            (LicenseAction::pause_every_license(), "pause_every_license"),
+            (
+                LicenseAction::unpause_every_license(),
+                "unpause_every_license",
+            ),
+            (
+                LicenseAction::delete_every_license(),
+                "delete_every_license",
+            ),
+            (LicenseAction::extend(&id, days), "extend_duration_license"),
+            (
+                LicenseAction::reset_client_id(&id),
+                "reset_client_id_license",
+            ),
+            (LicenseAction::pause(&id), "pause_license"),
+            (LicenseAction::unpause(&id), "unpause_license"),
+            (LicenseAction::delete(&id), "delete_license"),
+            (LicenseAction::blacklist(&id), "blacklist_license"),
+            (LicenseAction::unblacklist(&id), "unblacklist_license"),
+            (LicenseAction::reinitialize(&id), "reinitialize_license"),
+            (
+                LicenseAction::link_to_user(&id, "john"),
+                "link_license_to_user",
+            ),
+        ];
+        for (action, name) in &cases {
+            assert_eq!(action.name(), *name);
+            if !name.contains("every") {
+                assert_eq!(action.license_id(), Some(&id), "{name}");
+            }
+        }
+        assert_eq!(
+            LicenseAction::pause(id.clone()),
+            LicenseAction::Pause { license_id: id }
+        );
     }
 }

@@ -49,9 +49,9 @@ pub struct GetLicensesTable {
 
 impl GetLicensesTable {
     /// Page 1 of the application's licenses.
-    pub fn new(application_id: ApplicationId) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             page: 1,
             search: None,
         }
@@ -99,7 +99,7 @@ impl Endpoint for GetLicensesTable {
 }
 
 impl PagedEndpoint for GetLicensesTable {
-    fn page(&self) -> u32 {
+    fn page_number(&self) -> u32 {
         self.page
     }
 
@@ -312,7 +312,7 @@ impl LicenseSpec {
         Ok(())
     }
 
-    fn write(&self, count: u32, parts: &mut RequestParts) -> Result<(), InvalidInput> {
+    fn write(&self, count: u64, parts: &mut RequestParts) -> Result<(), InvalidInput> {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Settings<'a> {
@@ -323,7 +323,7 @@ impl LicenseSpec {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Body<'a> {
-            count: u32,
+            count: u64,
             license: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             comment: Option<&'a str>,
@@ -356,22 +356,25 @@ impl LicenseSpec {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateLicenses {
     application_id: ApplicationId,
-    count: u32,
     spec: LicenseSpec,
+    count: u64,
 }
 
 impl CreateLicenses {
-    /// A request to create `count` licenses (1–256) from `spec`.
-    pub fn new(application_id: ApplicationId, count: u32, spec: LicenseSpec) -> Self {
+    /// A request to create `count` licenses (1–256) from `spec`. The
+    /// arguments are in the order of
+    /// [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk),
+    /// which takes any count.
+    pub fn new(application_id: impl Into<ApplicationId>, spec: LicenseSpec, count: u64) -> Self {
         Self {
-            application_id,
-            count,
+            application_id: application_id.into(),
             spec,
+            count,
         }
     }
 
     /// How many licenses it creates.
-    pub fn count(&self) -> u32 {
+    pub fn count(&self) -> u64 {
         self.count
     }
 }
@@ -382,12 +385,7 @@ impl Endpoint for CreateLicenses {
     route!(POST, "create-licenses", LicensesCreate);
 
     fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        check_range(
-            "count",
-            u64::from(self.count),
-            1,
-            u64::from(MAX_LICENSES_PER_REQUEST),
-        )?;
+        check_range("count", self.count, 1, u64::from(MAX_LICENSES_PER_REQUEST))?;
         parts.query("applicationId", self.application_id.as_str());
         self.spec.write(self.count, parts)
     }
@@ -414,10 +412,14 @@ pub struct EditLicense {
 
 impl EditLicense {
     /// A request to set license `license_id` to `spec` (its `license` is the new key).
-    pub fn new(application_id: ApplicationId, license_id: LicenseId, spec: LicenseSpec) -> Self {
+    pub fn new(
+        application_id: impl Into<ApplicationId>,
+        license_id: impl Into<LicenseId>,
+        spec: LicenseSpec,
+    ) -> Self {
         Self {
-            application_id,
-            license_id,
+            application_id: application_id.into(),
+            license_id: license_id.into(),
             spec,
         }
     }

@@ -141,8 +141,8 @@ macro_rules! app_read_route {
 
         impl $name {
             /// The request for `application_id`.
-            pub fn new(application_id: crate::id::ApplicationId) -> Self {
-                Self { application_id }
+            pub fn new(application_id: impl Into<crate::id::ApplicationId>) -> Self {
+                Self { application_id: application_id.into() }
             }
         }
 

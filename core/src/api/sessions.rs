@@ -46,9 +46,9 @@ pub struct GetSessions {
 
 impl GetSessions {
     /// Page 1 of `application_id`'s sessions, at the server's page size.
-    pub fn new(application_id: ApplicationId) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             page: 1,
             page_size: None,
             search: None,
@@ -124,7 +124,7 @@ impl Endpoint for GetSessions {
 }
 
 impl PagedEndpoint for GetSessions {
-    fn page(&self) -> u32 {
+    fn page_number(&self) -> u32 {
         self.page
     }
 

@@ -169,9 +169,9 @@ pub struct CreateVariable {
 
 impl CreateVariable {
     /// A request to create `spec` in `application_id`.
-    pub fn new(application_id: ApplicationId, spec: VariableSpec) -> Self {
+    pub fn new(application_id: impl Into<ApplicationId>, spec: VariableSpec) -> Self {
         Self {
-            application_id,
+            application_id: application_id.into(),
             spec,
         }
     }
@@ -204,10 +204,14 @@ pub struct EditVariable {
 
 impl EditVariable {
     /// A request to set variable `variable_id` to `spec`.
-    pub fn new(application_id: ApplicationId, variable_id: VariableId, spec: VariableSpec) -> Self {
+    pub fn new(
+        application_id: impl Into<ApplicationId>,
+        variable_id: impl Into<VariableId>,
+        spec: VariableSpec,
+    ) -> Self {
         Self {
-            application_id,
-            variable_id,
+            application_id: application_id.into(),
+            variable_id: variable_id.into(),
             spec,
         }
     }

@@ -71,7 +71,7 @@ impl Emulator {
     /// let app = emulator.create_application("My application")?;
     /// # use blazeauth_core::{api, LicenseDuration};
     /// # let spec = api::LicenseSpec::new("KEY-****", ["basic"], LicenseDuration::from_days(30)?);
-    /// # let keys = emulator.client().send(&api::CreateLicenses::new(app.clone(), 1, spec))?;
+    /// # let keys = emulator.client().send(&api::CreateLicenses::new(app.clone(), spec, 1))?;
     /// let license = emulator.activate_license(&app, &keys[0], Some("machine-1"))?;
     /// assert_eq!(license.state, LicenseState::Activated);
     /// assert_eq!(license.client_id.as_deref(), Some("machine-1"));

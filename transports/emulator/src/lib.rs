@@ -29,7 +29,7 @@
 //! client.send(&api::CreateApplication::new("My application"))?;
 //! let app = client.send(&api::GetApplications)?.remove(0).id;
 //! let spec = LicenseSpec::new("PRO-****-****", ["pro"], LicenseDuration::from_days(30)?);
-//! let keys = client.send(&api::CreateLicenses::new(app.clone(), 3, spec))?;
+//! let keys = client.send(&api::CreateLicenses::new(app.clone(), spec, 3))?;
 //! assert_eq!(keys.len(), 3);
 //!
 //! let licenses = emulator.licenses(&app); // a snapshot, straight from the state

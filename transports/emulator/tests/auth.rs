@@ -76,7 +76,7 @@ fn calls(app: &ApplicationId, license: &LicenseId) -> Vec<(Scope, &'static str, 
             api::GetLicensesTable::new(a).search(TableSearch::new("X"))
         }),
         call!(LicensesCreate, "create-licenses", |a, _| {
-            api::CreateLicenses::new(a, 1, spec("SCOPE-******"))
+            api::CreateLicenses::new(a, spec("SCOPE-******"), 1)
         }),
         call!(LicensesUpdate, "edit-licenses", |a, l| {
             api::EditLicense::new(a, l, spec("EDIT-******"))
@@ -226,8 +226,8 @@ fn restricted_keys_see_and_touch_only_their_applications() {
     s.client
         .send(&api::CreateLicenses::new(
             other.clone(),
-            2,
             spec("THEIRS-******"),
+            2,
         ))
         .expect("licenses");
     let key = s
@@ -279,7 +279,9 @@ fn restricted_keys_see_and_touch_only_their_applications() {
     );
     // An application outside its list that does not exist: still 403.
     assert_eq!(
-        code(restricted.send(&api::GetLicenseLevels::new(123u64.into()))),
+        code(restricted.send(&api::GetLicenseLevels::new(
+            blazeauth_core::ApplicationId::from(123u64)
+        ))),
         "application_forbidden"
     );
 }

@@ -16,8 +16,8 @@ use common::{setup, single_attempt_client, spec};
 
 const CREATE: &str = "/api/v1/panel/create-licenses";
 
-fn create(s: &common::Setup, count: u32) -> api::CreateLicenses {
-    api::CreateLicenses::new(s.app.clone(), count, spec("FAULT-******"))
+fn create(s: &common::Setup, count: u64) -> api::CreateLicenses {
+    api::CreateLicenses::new(s.app.clone(), spec("FAULT-******"), count)
 }
 
 #[test]

@@ -36,8 +36,8 @@ fn world() -> World {
         .client()
         .send(&api::CreateLicenses::new(
             app.clone(),
-            3,
             common::spec("FUZZ-***"),
+            3,
         ))
         .expect("licenses");
     emulator

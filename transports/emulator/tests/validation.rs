@@ -173,7 +173,7 @@ fn raw_requests_that_break_a_limit_are_refused_and_change_nothing() {
     ];
     // One key made to fill "TAKEN*": 36 of them, so 2 more cannot be made.
     s.client
-        .send(&api::CreateLicenses::new(s.app.clone(), 36, spec("TAKEN*")))
+        .send(&api::CreateLicenses::new(s.app.clone(), spec("TAKEN*"), 36))
         .expect("fill the small mask");
     let before = s.emulator.snapshot();
     let requests_before = s.emulator.requests_handled();
@@ -442,7 +442,7 @@ fn refused_requests_do_not_move_the_random_sequence() {
         let app = emulator.create_application("Random app").expect("app");
         let client = emulator.client();
         let create = |count, mask: &str| {
-            client.send(&api::CreateLicenses::new(app.clone(), count, spec(mask)))
+            client.send(&api::CreateLicenses::new(app.clone(), spec(mask), count))
         };
         let weak =
             emulator.client_with_key(emulator.create_key(blazeauth_emulator::KeySpec::new([])));
@@ -451,8 +451,8 @@ fn refused_requests_do_not_move_the_random_sequence() {
             create(37, "ONE-STAR-*").expect_err("mask too small");
             weak.send(&api::CreateLicenses::new(
                 app.clone(),
-                1,
                 spec("RNG-******"),
+                1,
             ))
             .expect_err("no scope");
             let mut body = license_body();
@@ -465,7 +465,11 @@ fn refused_requests_do_not_move_the_random_sequence() {
                 Some(body),
             )
             .expect_err("bad count");
-            let weak_edit = api::EditLicense::new(app.clone(), 1u64.into(), spec("EDIT-******"));
+            let weak_edit = api::EditLicense::new(
+                app.clone(),
+                blazeauth_core::LicenseId::from(1u64),
+                spec("EDIT-******"),
+            );
             client.send(&weak_edit).expect_err("unknown license");
         }
         create(3, "RNG-******").expect("second batch")

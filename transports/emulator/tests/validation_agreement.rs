@@ -199,7 +199,7 @@ proptest! {
                 if let Some(client_id) = &client_id {
                     spec = spec.client_id(client_id.clone());
                 }
-                agree(&s, &CreateLicenses::new(s.app.clone(), count, spec), "create-licenses", &fallback)?;
+                agree(&s, &CreateLicenses::new(s.app.clone(), spec, u64::from(count)), "create-licenses", &fallback)?;
             }
             Err(_) => {
                 // The SDK cannot even build the request: the emulator must refuse it raw.

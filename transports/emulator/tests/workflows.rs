@@ -181,7 +181,7 @@ fn application_routes_follow_the_documented_workflow() {
 
     // Deleting removes the application and everything it owns.
     client
-        .send(&api::CreateLicenses::new(app.clone(), 3, spec("DEL-****")))
+        .send(&api::CreateLicenses::new(app.clone(), spec("DEL-****"), 3))
         .expect("licenses");
     let done = client
         .send(&api::DeleteApplication::new(app.clone()))
@@ -260,7 +260,7 @@ fn optional_fields_show_in_rows_and_edit_replaces_them() {
         .requires_client_id(true);
     let keys = s
         .client
-        .send(&api::CreateLicenses::new(s.app.clone(), 1, full))
+        .send(&api::CreateLicenses::new(s.app.clone(), full, 1))
         .expect("create");
     let row = &s.rows()[0];
     assert_eq!(row.license, keys[0]);
@@ -311,7 +311,7 @@ fn optional_fields_show_in_rows_and_edit_replaces_them() {
     assert_eq!(
         code(s.client.send(&api::EditLicense::new(
             s.app.clone(),
-            999u64.into(),
+            blazeauth_core::LicenseId::from(999u64),
             unknown
         ))),
         "not_found"
@@ -325,7 +325,7 @@ fn a_mask_that_cannot_make_enough_keys_is_refused_whole() {
     let before = s.emulator.snapshot();
     let err = s
         .client
-        .send(&api::CreateLicenses::new(s.app.clone(), 7, spec("SMALL-*")));
+        .send(&api::CreateLicenses::new(s.app.clone(), spec("SMALL-*"), 7));
     let message = match &err {
         Err(blazeauth_core::Error::Api(api)) => api.message().to_owned(),
         other => format!("{other:?}"),
@@ -344,8 +344,8 @@ fn a_mask_that_cannot_make_enough_keys_is_refused_whole() {
     assert_eq!(
         code(s.client.send(&api::CreateLicenses::new(
             s.app.clone(),
-            1,
-            spec("FIXED-KEY")
+            spec("FIXED-KEY"),
+            1
         ))),
         "validation_error"
     );
@@ -412,7 +412,7 @@ fn the_table_pages_by_the_configured_size() {
         .expect("empty");
     assert_eq!((empty.rows.len(), empty.total_pages), (0, 0));
     client
-        .send(&api::CreateLicenses::new(app.clone(), 9, spec("FOUR-****")))
+        .send(&api::CreateLicenses::new(app.clone(), spec("FOUR-****"), 9))
         .expect("create");
     let sizes: Vec<usize> = client
         .pages(api::GetLicensesTable::new(app))
@@ -427,7 +427,7 @@ fn the_table_searches_by_category() {
     let make = |mask: &str, ip: &str, client_id: &str| {
         let spec = spec(mask).ip_address(ip).client_id(client_id);
         s.client
-            .send(&api::CreateLicenses::new(s.app.clone(), 1, spec))
+            .send(&api::CreateLicenses::new(s.app.clone(), spec, 1))
             .expect("create")
             .remove(0)
     };
@@ -745,7 +745,7 @@ fn activation_rules_follow_client_ids_and_the_application() {
     let strict = spec("STRICT-****").requires_client_id(true);
     let keys = s
         .client
-        .send(&api::CreateLicenses::new(s.app.clone(), 2, strict))
+        .send(&api::CreateLicenses::new(s.app.clone(), strict, 2))
         .expect("create");
     assert_eq!(
         s.emulator.activate_license(&s.app, &keys[0], None),
@@ -808,7 +808,7 @@ fn the_same_seed_gives_the_same_keys() {
         let app = emulator.create_application("Seeded app").expect("app");
         let keys = emulator
             .client()
-            .send(&api::CreateLicenses::new(app, 5, spec("SEED-******")))
+            .send(&api::CreateLicenses::new(app, spec("SEED-******"), 5))
             .expect("create");
         (emulator.admin_key().expose_secret().to_owned(), keys)
     };

@@ -140,7 +140,7 @@ fn setup(emulator: &Emulator, client: &Client<UreqTransport>) -> Result<Applicat
     )
     .comment("benchmark");
     let count = (2 * ROWS as u32 + 10).min(MAX_LICENSES_PER_REQUEST);
-    client.send(&CreateLicenses::new(app.clone(), count, spec))?;
+    client.send(&CreateLicenses::new(app.clone(), spec, u64::from(count)))?;
     Ok(app)
 }
 

@@ -61,7 +61,7 @@ fn create(app: &ApplicationId, count: u32) -> api::CreateLicenses {
         ["basic"],
         LicenseDuration::from_days(30).expect("duration"),
     );
-    api::CreateLicenses::new(app.clone(), count, spec)
+    api::CreateLicenses::new(app.clone(), spec, u64::from(count))
 }
 
 fn rule(fault: Fault, path: &str) -> FaultRule {

@@ -142,7 +142,7 @@ fn the_five_license_routes() {
     // create-licenses.
     let spec = LicenseSpec::new("URQ-****-****", ["basic"], days(30)).comment("first batch");
     let keys = client
-        .send(&api::CreateLicenses::new(app.clone(), 3, spec))
+        .send(&api::CreateLicenses::new(app.clone(), spec, 3))
         .expect("create");
     assert_eq!(keys.len(), 3);
     let stored = emulator.licenses(&app);
@@ -212,7 +212,7 @@ fn the_thirteen_license_actions() {
     let app = application(&client, "Ureq actions app");
     let spec = LicenseSpec::new("ACT-****-****", ["basic"], days(30));
     client
-        .send(&api::CreateLicenses::new(app.clone(), 2, spec))
+        .send(&api::CreateLicenses::new(app.clone(), spec, 2))
         .expect("create");
     let licenses = emulator.licenses(&app);
     let (id, other) = (licenses[0].id.clone(), licenses[1].id.clone());

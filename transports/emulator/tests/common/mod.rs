@@ -65,12 +65,12 @@ pub fn spec(mask: &str) -> LicenseSpec {
 
 impl Setup {
     /// Creates `count` licenses from `mask` and returns their keys.
-    pub fn create(&self, mask: &str, count: u32) -> Vec<String> {
+    pub fn create(&self, mask: &str, count: u64) -> Vec<String> {
         self.client
             .send(&api::CreateLicenses::new(
                 self.app.clone(),
-                count,
                 spec(mask),
+                count,
             ))
             .expect("create licenses")
     }
