@@ -320,6 +320,14 @@ pub(crate) fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D
     Count::deserialize(deserializer).map(|c| c.0)
 }
 
+/// `deserialize_with` for an optional count field: `null`, a number or a
+/// numeric string.
+pub(crate) fn opt_count<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    Option::<Count>::deserialize(deserializer).map(|c| c.map(|c| c.0))
+}
+
 /// Decodes `response` into an envelope, or the matching [`Error`].
 ///
 /// Success comes back only with `"success": true` and a 2xx status. The body is

@@ -320,7 +320,7 @@ fn every_response_example_decodes() {
                 assert!(settings.license_requires_client_id);
                 assert!(!settings.user_requires_client_id);
                 assert!(settings.user_requires_license);
-                assert_eq!(settings.version, "1.2.0");
+                assert_eq!(settings.version.as_deref(), Some("1.2.0"));
                 assert_eq!(settings.status, ApplicationStatus::Online);
             }
             "Application deleted successfully" => {

@@ -708,3 +708,52 @@ fn account_limits_keep_every_known_and_future_entry() {
         Some(&Limit::Other(json!({"tier": "gold"})))
     );
 }
+
+// ---------------------------------------------------------------- the leniency rule
+
+#[test]
+fn counters_read_numbers_as_strings_and_nullable_fields_as_none() {
+    let metadata = decode(
+        &GetLicensesMetadata::new(app()),
+        json!({"success": true, "data": {
+            "totalLicenses": "6", "availableLicenses": 1, "pausedLicenses": "1",
+            "activeLicenses": 1, "expiredLicenses": "1", "blacklistedLicenses": 2
+        }}),
+    );
+    assert_eq!((metadata.total_licenses, metadata.paused_licenses), (6, 1));
+    let settings = decode(
+        &GetApplicationSettings::new(app()),
+        json!({"success": true, "data": {
+            "applicationLicenseRequiresClientId": false, "applicationUserRequiresClientId": false,
+            "applicationUserRequiresLicense": true, "version": null, "status": "online"
+        }}),
+    );
+    assert_eq!(settings.version, None);
+    let page = decode(
+        &GetLicensesTable::new(app()),
+        json!({"success": true, "totalPages": "1", "data": [{
+            "id": "1", "license": "ABCDEF", "pausedAt": null, "createdAt": null,
+            "applicationLicenseSettings": {"levels": [], "durationSeconds": "2592000"}
+        }]}),
+    );
+    let row = &page.rows[0];
+    assert_eq!(row.paused_at, None);
+    assert_eq!(
+        row.settings
+            .as_ref()
+            .unwrap()
+            .duration()
+            .map(|d| d.as_secs()),
+        Some(2_592_000)
+    );
+    // A required field that is missing is a decode error that names it.
+    let missing = decode_response(
+        &GetLicensesMetadata::new(app()),
+        ok(json!({"success": true, "data": {"totalLicenses": 1}})),
+    )
+    .unwrap_err();
+    assert!(
+        missing.to_string().contains("availableLicenses"),
+        "{missing}"
+    );
+}

@@ -303,12 +303,8 @@ impl Endpoint for UpdateApplicationSettings {
             SettingChange::UserRequiresLicense(b) => {
                 ("applicationUserRequiresLicense", Value::Bool(*b))
             }
-            SettingChange::Version(v) => {
-                if v.trim().is_empty() {
-                    return Err(InvalidInput::new("value", Problem::Empty));
-                }
-                ("version", Value::Text(v))
-            }
+            // Any text, empty included: the docs state no constraint on it.
+            SettingChange::Version(v) => ("version", Value::Text(v)),
             SettingChange::Status(AppStatusSetting::Online) => ("status", Value::Text("online")),
             SettingChange::Status(AppStatusSetting::Paused) => ("status", Value::Text("paused")),
         };
@@ -401,8 +397,10 @@ pub struct ApplicationSettings {
     /// `applicationUserRequiresLicense`.
     #[serde(rename = "applicationUserRequiresLicense")]
     pub user_requires_license: bool,
-    /// The application's version string.
-    pub version: String,
+    /// The application's version string (`None` when the server sends `null`
+    /// or leaves it out).
+    #[serde(default)]
+    pub version: Option<String>,
     /// Online or paused.
     pub status: ApplicationStatus,
 }

@@ -10,7 +10,7 @@ use crate::endpoint::{Endpoint, MissingField, RequestParts};
 use crate::envelope::NoPayload;
 use crate::id::{ApplicationId, LicenseId};
 use crate::scope::Scope;
-use crate::validate::{InvalidInput, Problem};
+use crate::validate::InvalidInput;
 
 /// One license action with exactly the fields it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,12 +260,8 @@ impl Endpoint for RunLicenseAction {
             user_login: Option<&'a str>,
         }
         let user_login = match &self.action {
-            LicenseAction::LinkToUser { user_login, .. } => {
-                if user_login.trim().is_empty() {
-                    return Err(InvalidInput::new("userLogin", Problem::Empty));
-                }
-                Some(user_login.as_str())
-            }
+            // Sent as given: the docs state no constraint on the login.
+            LicenseAction::LinkToUser { user_login, .. } => Some(user_login.as_str()),
             _ => None,
         };
         parts.query("applicationId", self.application_id.as_str());

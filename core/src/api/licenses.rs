@@ -25,16 +25,22 @@ app_read_route! {
 #[non_exhaustive]
 pub struct LicensesMetadata {
     /// All licenses.
+    #[serde(deserialize_with = "crate::envelope::count")]
     pub total_licenses: u64,
     /// Not yet activated.
+    #[serde(deserialize_with = "crate::envelope::count")]
     pub available_licenses: u64,
     /// Paused.
+    #[serde(deserialize_with = "crate::envelope::count")]
     pub paused_licenses: u64,
     /// Activated and running.
+    #[serde(deserialize_with = "crate::envelope::count")]
     pub active_licenses: u64,
     /// Past their expiry.
+    #[serde(deserialize_with = "crate::envelope::count")]
     pub expired_licenses: u64,
     /// Blacklisted.
+    #[serde(deserialize_with = "crate::envelope::count")]
     pub blacklisted_licenses: u64,
 }
 
@@ -168,7 +174,11 @@ pub struct LicenseSettings {
     #[serde(default)]
     pub levels: Vec<String>,
     /// Its duration in seconds (`durationSeconds`, a number here).
-    #[serde(default, rename = "durationSeconds")]
+    #[serde(
+        default,
+        rename = "durationSeconds",
+        deserialize_with = "crate::envelope::opt_count"
+    )]
     pub duration_seconds: Option<u64>,
     /// Its status.
     #[serde(default)]

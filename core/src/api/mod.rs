@@ -33,10 +33,25 @@
 //! Creating more than 256 licenses goes through [`BulkCreate`] (a state
 //! machine) or [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk).
 //!
-//! Responses decode leniently: unknown fields are ignored, fields the docs show
-//! only in examples are `Option`, server enums have an `Other` variant. Dates
-//! (ISO 8601 text, or milliseconds for live sessions) decode into
-//! [`Timestamp`](crate::Timestamp), which keeps the server's text.
+//! ## The leniency rule
+//!
+//! Requests are strict: every constraint the docs state is checked before
+//! sending, and no other (where a check exists for another reason, a comment
+//! beside it says why). Responses are lenient, by one rule applied to every
+//! route:
+//! - **unknown fields** are ignored, and unknown enum values arrive in an
+//!   `Other` variant with their text (error codes, statuses, strategies);
+//! - **numbers** (counts, totals, page counts, durations in seconds,
+//!   millisecond times) are read from a JSON number or a numeric string
+//!   (`3` or `"3"`); ids from a string or a non-negative integer
+//!   ([`id`](crate::id));
+//! - **every field the docs do not show as always present** is an `Option`
+//!   and may be absent or `null`; the fields a route cannot be used without
+//!   (ids, names, license keys, the settings booleans and status, the page
+//!   totals) are required, and their absence is a decode error naming the
+//!   field;
+//! - **dates** (ISO 8601 text, or milliseconds for live sessions) decode into
+//!   [`Timestamp`](crate::Timestamp), which keeps the server's text.
 
 mod account;
 mod app_users;

@@ -117,7 +117,7 @@ fn application_routes_follow_the_documented_workflow() {
     assert!(!settings.license_requires_client_id);
     assert!(!settings.user_requires_client_id);
     assert!(!settings.user_requires_license);
-    assert_eq!(settings.version, "1.0.0");
+    assert_eq!(settings.version.as_deref(), Some("1.0.0"));
     assert_eq!(settings.status, ApplicationStatus::Online);
     for change in [
         SettingChange::LicenseRequiresClientId(true),
@@ -137,7 +137,7 @@ fn application_routes_follow_the_documented_workflow() {
     assert!(settings.license_requires_client_id);
     assert!(settings.user_requires_client_id);
     assert!(settings.user_requires_license);
-    assert_eq!(settings.version, "2.1.0");
+    assert_eq!(settings.version.as_deref(), Some("2.1.0"));
     assert_eq!(settings.status, ApplicationStatus::Paused);
     client
         .send(&api::UpdateApplicationSettings::new(
