@@ -14,15 +14,16 @@
 //! | 401 | [`API_KEY_REVOKED`] | the key was revoked (checked before expiry) |
 //! | 403 | [`INSUFFICIENT_SCOPE`] | the key lacks the route's scope (message `Insufficient API key scope.`) |
 //! | 403 | [`APPLICATION_FORBIDDEN`] | the key is restricted away from the application, or is restricted at all on `create-application` |
-//! | 404 | [`NOT_FOUND`] (emulator's own) | unknown route, application, license or app user |
+//! | 400 | no code | a file name already used in the application (`File name must be unique for your application`, as documented) |
+//! | 403 | [`SESSION_REQUIRED`] | an avatar upload URL asked for with a management key |
+//! | 403 | [`PLAN_FEATURE_UNAVAILABLE`] (emulator's own) | live sessions on a plan without `liveSessionsOverview` |
+//! | 404 | [`NOT_FOUND`] (emulator's own) | unknown route, application, license, variable or file |
+//! | 409 | [`CONFLICT`] (emulator's own) | an app user login already used in the application |
 //! | 405 | [`METHOD_NOT_ALLOWED`] (emulator's own) | a known route with another method (`Allow` names the right one) |
 //! | 408 | [`REQUEST_TIMEOUT`] (emulator's own, served over HTTP only) | a request body that did not arrive in time; the connection is then closed |
 //! | 413 | [`PAYLOAD_TOO_LARGE`] (emulator's own) | a body over the limit (1 MiB by default); over HTTP the connection is then closed |
 //! | 429 | [`RATE_LIMITED`] (emulator's own) | a third runtime-key rotation within an hour; `Retry-After` in seconds |
 //! | 500, 502, 503, ... | [`INJECTED_FAULT`] (emulator's own) | only from fault injection ([`Fault::Status`](crate::Fault::Status)) |
-//!
-//! `session_required` is documented too, but only for routes the SDK has no
-//! typed request for (avatar upload URLs), so the emulator never sends it.
 //!
 //! Checks run in this order, the first failure answering: body size (413);
 //! route (404) and method (405); key (401); scope (403); query string (400);
@@ -58,3 +59,12 @@ pub const REQUEST_TIMEOUT: &str = "request_timeout";
 pub const RATE_LIMITED: &str = "rate_limited";
 /// A status answered by fault injection (the emulator's own code).
 pub const INJECTED_FAULT: &str = "injected_fault";
+/// A name that must be unique is taken (an app user's login). The emulator's
+/// own code: the docs list none for it.
+pub const CONFLICT: &str = "conflict";
+/// The plan lacks the feature the route needs (`liveSessionsOverview` for the
+/// live sessions). The emulator's own code (403): the docs name the plan
+/// requirement but not its error.
+pub const PLAN_FEATURE_UNAVAILABLE: &str = "plan_feature_unavailable";
+/// An avatar upload URL needs a dashboard session (documented).
+pub const SESSION_REQUIRED: &str = "session_required";

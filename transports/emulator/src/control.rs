@@ -12,14 +12,16 @@
 //!
 //! | method and path | body | does |
 //! |---|---|---|
-//! | `GET /_emulator/state` | – | `data`: every application (runtime keys included), license and app user, times in ISO 8601 |
-//! | `POST /_emulator/reset` | – | removes every application (with its licenses and users) and every fault rule; keys stay valid |
+//! | `GET /_emulator/state` | – | `data`: the plan, every application (runtime keys included, with its app users, variables, files and sessions) and license, times in ISO 8601 |
+//! | `POST /_emulator/reset` | – | removes every application (with everything it owns) and every fault rule; keys and the plan stay |
 //! | `POST /_emulator/faults` | a fault rule (below) | adds it after the others |
 //! | `DELETE /_emulator/faults` | – | removes every fault rule |
 //! | `POST /_emulator/clock` | `{"advanceSeconds": n}` | moves the emulator's clock forward (409 with a clock that cannot move: the system clock) |
 //! | `POST /_emulator/applications` | `{"name": "..."}` | creates an application; `data`: `{"id"}` |
 //! | `POST /_emulator/activate-license` | `{"applicationId", "license", "clientId"?, "ipAddress"?}` | a desktop client activates the license; `data`: the license |
 //! | `POST /_emulator/app-users` | `{"applicationId", "login"}` | adds an app user; `data`: `{"id"}` |
+//! | `POST /_emulator/sessions` | `{"applicationId", "serverId", "ipAddress"?, "clientId"?, "login"?, "license"?}` | a desktop client connects: the session appears in `get-application-sessions` |
+//! | `POST /_emulator/plan` | `{"planName"?, "maxima"?: {limit: n}, "features"?: {feature: bool}}` | changes the account's plan (merged into the current one): `get-account-limits`, and the `liveSessionsOverview` gate of live sessions |
 //! | `POST /_emulator/keys` | `{"scopes": [...], "applications": [ids] or absent for all, "expiresInSeconds"?}` | creates a management key; `data`: `{"key"}` |
 //!
 //! A fault rule is `{"fault": KIND, ...}` with KIND one of `delay` (`"ms"`),
@@ -47,6 +49,7 @@ use serde_json::{Map, Value, json};
 use crate::clock::{iso8601, to_millis};
 use crate::emulator::Emulator;
 use crate::faults::{Fault, FaultRule};
+use crate::hooks::NewSession;
 use crate::keys::KeySpec;
 use crate::reply::{Failure, Success};
 use crate::snapshot::LicenseSnapshot;
@@ -111,6 +114,25 @@ pub(crate) fn handle(
             Ok(Success::data("App user added", json!({"id": id.as_str()})))
         }),
         (Method::POST, "keys") => body(request).and_then(|body| key(emulator, &body)),
+        (Method::POST, "sessions") => body(request).and_then(|body| {
+            let app = application(&body)?;
+            let mut session = NewSession::new(text(&body, "serverId")?);
+            if let Some(ip) = optional_text(&body, "ipAddress")? {
+                session = session.ip(ip);
+            }
+            if let Some(client_id) = optional_text(&body, "clientId")? {
+                session = session.client_id(client_id);
+            }
+            if let Some(login) = optional_text(&body, "login")? {
+                session = session.login(login);
+            }
+            if let Some(license) = optional_text(&body, "license")? {
+                session = session.license(license);
+            }
+            emulator.add_session(&app, session).map_err(invalid)?;
+            Ok(Success::message("Session added"))
+        }),
+        (Method::POST, "plan") => body(request).and_then(|body| plan(emulator, &body)),
         _ => Err(Failure::new(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -125,6 +147,33 @@ pub(crate) fn handle(
         Ok(success) => success.into_response(),
         Err(failure) => failure.into_response(),
     }
+}
+
+/// `POST /_emulator/plan`: merges the body into the current plan.
+fn plan(emulator: &Emulator, body: &Map<String, Value>) -> Result<Success, Failure> {
+    let mut plan = emulator.plan();
+    if let Some(name) = optional_text(body, "planName")? {
+        plan = plan.name(name);
+    }
+    let object = |name: &str| match body.get(name) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map.clone()),
+        Some(_) => Err(invalid(format!("`{name}` must be an object"))),
+    };
+    for (limit, max) in object("maxima")? {
+        let max = max
+            .as_u64()
+            .ok_or_else(|| invalid(format!("maxima.{limit} must be a whole number")))?;
+        plan = plan.max(limit, max);
+    }
+    for (feature, on) in object("features")? {
+        let on = on
+            .as_bool()
+            .ok_or_else(|| invalid(format!("features.{feature} must be true or false")))?;
+        plan = plan.feature(feature, on);
+    }
+    emulator.set_plan(plan);
+    Ok(Success::message("Plan updated"))
 }
 
 /// Whether `request` carries the admin token (compared without an early exit).
@@ -492,11 +541,40 @@ fn state(emulator: &Emulator) -> Value {
                     "login": user.login,
                     "createdAt": time(user.created_at),
                 })).collect::<Vec<_>>(),
+                "variables": app.variables.iter().map(|v| json!({
+                    "id": v.id.as_str(),
+                    "name": v.name,
+                    "description": v.description,
+                    "value": v.value,
+                    "strategy": v.strategy,
+                    "updatedAt": time(v.updated_at),
+                })).collect::<Vec<_>>(),
+                "files": app.files.iter().map(|f| json!({
+                    "name": f.name,
+                    "size": f.size,
+                    "fileType": f.media_type,
+                    "uploaded": f.bytes.is_some(),
+                    "storageRequests": f.storage_requests.iter().map(|r| json!({
+                        "method": r.method,
+                        "headers": r.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+                        "accepted": r.accepted,
+                    })).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "sessions": app.sessions.iter().map(|session| json!({
+                    "serverId": session.server_id,
+                    "ipAddress": session.ip_address,
+                    "clientId": session.client_id,
+                    "login": session.login,
+                    "license": session.license,
+                    "createdAt": time(session.created_at),
+                })).collect::<Vec<_>>(),
             })
         })
         .collect();
+    let plan = emulator.plan();
     json!({
         "now": time(emulator.now()),
+        "plan": {"planName": plan.name, "maxima": plan.maxima, "features": plan.features},
         "applications": applications,
         "licenses": snapshot.licenses.iter().map(license_json).collect::<Vec<_>>(),
         "requestsHandled": emulator.requests_handled(),

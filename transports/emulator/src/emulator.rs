@@ -72,6 +72,7 @@ impl fmt::Debug for Emulator {
 /// assert_eq!(emulator.page_size(), 25);
 /// ```
 pub struct EmulatorBuilder {
+    plan: crate::Plan,
     seed: u64,
     clock: Box<dyn Clock>,
     page_size: usize,
@@ -91,6 +92,7 @@ impl fmt::Debug for EmulatorBuilder {
 impl Default for EmulatorBuilder {
     fn default() -> Self {
         Self {
+            plan: crate::Plan::default(),
             seed: 0,
             clock: Box::new(SystemClock),
             page_size: DEFAULT_PAGE_SIZE,
@@ -126,9 +128,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The account's plan (default [`Plan::default`](crate::Plan::default)).
+    pub fn plan(mut self, plan: crate::Plan) -> Self {
+        self.plan = plan;
+        self
+    }
+
     /// The emulator, with one admin key (all scopes, all applications).
     pub fn build(self) -> Emulator {
         let mut state = State::new(self.seed);
+        state.plan = self.plan;
         let admin = KeyRecord::generate(&KeySpec::all_scopes(), &mut state.rng);
         let admin_key = management_key(&admin);
         state.keys.push(admin);
@@ -378,8 +387,9 @@ impl Emulator {
         self.shared.requests.load(Ordering::Relaxed)
     }
 
-    /// Removes every application (with its licenses, settings and app users)
-    /// and every fault rule. Management keys stay valid, ids keep counting up.
+    /// Removes every application (with its licenses, settings, app users,
+    /// variables, files and live sessions) and every fault rule. Management
+    /// keys and the plan stay, ids keep counting up.
     pub fn reset(&self) {
         self.state().applications.clear();
         self.clear_faults();

@@ -1,8 +1,9 @@
 //! Test hooks for what the management API cannot do: a desktop client
-//! activating a license ([`Emulator::activate_license`]), adding an app user
-//! (app-user routes are not typed yet: [`Emulator::add_app_user`]), and
-//! creating an application and getting its id at once
-//! ([`Emulator::create_application`]).
+//! activating a license ([`Emulator::activate_license`]) or connecting
+//! ([`Emulator::add_session`]), adding an app user by login alone
+//! ([`Emulator::add_app_user`]), creating an application and getting its id
+//! at once ([`Emulator::create_application`]), and changing the account's
+//! plan ([`Emulator::set_plan`]).
 //!
 //! Activation follows the license model (see [`license`](crate::license)):
 //! a blacklisted, paused or expired license, or any license of a paused
@@ -59,7 +60,95 @@ pub enum HookError {
     ClientIdMismatch,
 }
 
+/// A desktop client connecting, for [`Emulator::add_session`]. Only the
+/// server id is required; the other fields are `null` in the listing when
+/// not set.
+///
+/// ```
+/// use blazeauth_emulator::{Emulator, NewSession};
+///
+/// let emulator = Emulator::new();
+/// let app = emulator.create_application("My application")?;
+/// emulator.add_session(&app, NewSession::new("eu-1").ip("10.0.0.1").license("PRO-1234"))?;
+/// assert_eq!(emulator.applications()[0].sessions.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewSession {
+    server_id: String,
+    ip_address: Option<String>,
+    client_id: Option<String>,
+    login: Option<String>,
+    license: Option<String>,
+}
+
+impl NewSession {
+    /// A client connected to server `server_id`.
+    pub fn new(server_id: impl Into<String>) -> Self {
+        Self {
+            server_id: server_id.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Its IP address.
+    pub fn ip(mut self, ip: impl Into<String>) -> Self {
+        self.ip_address = Some(ip.into());
+        self
+    }
+
+    /// Its client id.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The app user signed in.
+    pub fn login(mut self, login: impl Into<String>) -> Self {
+        self.login = Some(login.into());
+        self
+    }
+
+    /// The license used.
+    pub fn license(mut self, license: impl Into<String>) -> Self {
+        self.license = Some(license.into());
+        self
+    }
+}
+
 impl Emulator {
+    /// A desktop client connects to `application`: the session appears in
+    /// `get-application-sessions` with the emulator's current time.
+    pub fn add_session(
+        &self,
+        application: &ApplicationId,
+        session: NewSession,
+    ) -> Result<(), HookError> {
+        let now: Millis = self.now_millis();
+        let mut state = self.state();
+        let app = find_app(&mut state, application)?;
+        app.sessions.push(crate::state::LiveSession {
+            server_id: session.server_id,
+            ip_address: session.ip_address,
+            client_id: session.client_id,
+            login: session.login,
+            license: session.license,
+            created_at: now,
+        });
+        Ok(())
+    }
+
+    /// Replaces the account's plan (`get-account-limits`, and the
+    /// `liveSessionsOverview` gate of the live sessions).
+    pub fn set_plan(&self, plan: crate::Plan) {
+        self.state().plan = plan;
+    }
+
+    /// The account's plan.
+    pub fn plan(&self) -> crate::Plan {
+        self.state().plan.clone()
+    }
+
     /// Simulates a desktop client activating license `key` of `application`
     /// with `client_id` (see the [module docs](crate::hooks) for the rules).
     /// Returns the license as it is afterwards.
@@ -155,11 +244,8 @@ impl Emulator {
         let app_id = app.id;
         let id = state.allocate_id();
         if let Some(app) = state.application_mut(app_id) {
-            app.users.push(AppUser {
-                id,
-                login: login.to_owned(),
-                created_at: now,
-            });
+            app.users
+                .push(AppUser::with_login(id, login.to_owned(), now));
         }
         Ok(AppUserId::from(id))
     }

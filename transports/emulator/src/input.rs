@@ -51,6 +51,14 @@ impl Query {
     }
 
     /// The id in parameter `name`, which must be present.
+    /// Every value of a repeated parameter, in order.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     pub(crate) fn id(&self, name: &str) -> Result<Option<u64>, Failure> {
         let text = self
             .get(name)
@@ -130,6 +138,15 @@ impl<'a> Body<'a> {
     }
 
     /// A required whole number within `min..=max`.
+    pub(crate) fn optional_boolean(&self, name: &str) -> Result<Option<bool>, Failure> {
+        self.present(name)
+            .map(|v| {
+                v.as_bool()
+                    .ok_or_else(|| self.wrong_type(name, "true or false"))
+            })
+            .transpose()
+    }
+
     pub(crate) fn integer(&self, name: &str, min: u64, max: u64) -> Result<u64, Failure> {
         let value = self.required(name)?;
         let number = value.as_u64().ok_or_else(|| {

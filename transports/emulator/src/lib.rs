@@ -2,9 +2,12 @@
 //!
 //! An in-memory, stateful Blazeauth Management API, for trying the SDK
 //! without touching a production account and for testing transports without a
-//! server. It implements the documented contract (`API.md` sections 1–4) for
-//! every typed route of the SDK: the eight application routes and the five
-//! license routes, all 13 license actions included.
+//! server. It implements the documented contract (`API.md`) for every route
+//! whose path is documented: the eight application routes, the five license
+//! routes (all 13 license actions), app users (metadata, table, create),
+//! variables (list, create, edit), files (upload URL, name check, upload
+//! status, and a fake storage host), live sessions and the account limits:
+//! 24 routes ([`served_routes`]).
 //!
 //! It is three things at once:
 //!
@@ -54,11 +57,24 @@
 //!   table rows, the metadata counters and the actions agree on, a table paged
 //!   by [`EmulatorBuilder::page_size`] and searched by `License`, `IPv4` and
 //!   `Client id`.
-//! - **What the API cannot do** ([`hooks`]): a client activating a license,
-//!   adding app users, creating an application and learning its id.
+//! - **App users, variables, files**: `create-user` (logins unique per
+//!   application, the password never kept), the users table and metadata
+//!   searched by `Login`, `IPv4`, `Client id`; variables with their documented
+//!   limits; upload URLs pointing at a **fake storage host** served by the
+//!   emulator itself, which refuses a request carrying `Authorization` and
+//!   records the headers it saw ([`FileSnapshot`]); see
+//!   [`codes`] for the answers the docs leave open.
+//! - **Live sessions and the plan**: sessions added by a test
+//!   ([`Emulator::add_session`]) listed by `get-application-sessions`, paged
+//!   and searched; the account [`Plan`] behind `get-account-limits`, whose
+//!   `liveSessionsOverview` feature gates the sessions ([`plan`]).
+//! - **What the API cannot do** ([`hooks`]): a client activating a license or
+//!   connecting, adding app users, creating an application and learning its
+//!   id, changing the plan.
 //! - **A control surface over HTTP** ([`control`], served only): state,
-//!   reset, faults, the clock, license activation, app users and restricted
-//!   keys under `/_emulator/`, for test suites in any language.
+//!   reset, faults, the clock, license activation, app users, live sessions,
+//!   the plan and restricted keys under `/_emulator/`, for test suites in any
+//!   language.
 //! - **Faults** ([`faults`]): delays, closed connections, 5xx, 429, cut-off
 //!   bodies, HTML pages and oversized bodies, per path or for the next N
 //!   requests, deterministic.
@@ -83,6 +99,7 @@ mod input;
 mod keys;
 pub mod license;
 mod mask;
+pub mod plan;
 mod reply;
 mod router;
 mod routes;
@@ -98,22 +115,27 @@ pub use emulator::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_PAGE_SIZE, Emulator, EmulatorBuilder, IN_PROCESS_BASE_URL,
 };
 pub use faults::{Fault, FaultRule};
-pub use hooks::HookError;
+pub use hooks::{HookError, NewSession};
 pub use keys::{ApplicationAccess, KeySpec};
 pub use license::LicenseState;
+pub use plan::Plan;
 pub use routes::applications::ROTATIONS_PER_HOUR;
+pub use routes::files::STORAGE_PREFIX;
 #[cfg(feature = "server")]
 pub use server::{
     DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_HEADER_BYTES, ServeOptions, Server,
 };
-pub use snapshot::{AppUserSnapshot, ApplicationSnapshot, LicenseSnapshot, StateSnapshot};
+pub use snapshot::{
+    AppUserSnapshot, ApplicationSnapshot, FileSnapshot, LicenseSnapshot, SessionSnapshot,
+    StateSnapshot, StorageRequestSnapshot, VariableSnapshot,
+};
 
 /// Every route the emulator serves, as `(method, path)`.
 ///
 /// ```
 /// let routes = blazeauth_emulator::served_routes();
-/// assert_eq!(routes.len(), 13);
+/// assert_eq!(routes.len(), 24);
 /// assert!(routes.contains(&(http::Method::POST, "/api/v1/panel/license-action".to_owned())));
 /// ```
 pub fn served_routes() -> Vec<(http::Method, String)> {

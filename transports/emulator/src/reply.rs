@@ -76,6 +76,11 @@ impl Failure {
 
     /// 400 `validation_error` with the message of core's [`InvalidInput`]
     /// (`invalid `name`: must be 6 to 32 characters, got 5`).
+    /// An error envelope with no `code` (documented for a taken file name).
+    pub(crate) fn without_code(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::new(status, "", message)
+    }
+
     pub(crate) fn invalid(input: InvalidInput) -> Self {
         Self::validation(input.to_string())
     }
@@ -115,11 +120,15 @@ impl Failure {
     }
 
     pub(crate) fn into_response(self) -> http::Response<Vec<u8>> {
-        let body = serde_json::json!({
-            "success": false,
-            "code": self.code,
-            "message": self.message,
-        });
+        let body = if self.code.is_empty() {
+            serde_json::json!({ "success": false, "message": self.message })
+        } else {
+            serde_json::json!({
+                "success": false,
+                "code": self.code,
+                "message": self.message,
+            })
+        };
         let mut response = json_response(self.status, body.to_string().into_bytes());
         for (name, value) in self.headers {
             response.headers_mut().append(name, value);

@@ -15,7 +15,9 @@ use crate::clock::{Clock, Millis, to_millis};
 use crate::codes;
 use crate::input::Query;
 use crate::reply::{Failure, Success, shorten};
-use crate::routes::{applications, license_actions, licenses};
+use crate::routes::{
+    account, applications, files, license_actions, licenses, sessions, users, variables,
+};
 use crate::state::{Application, State};
 
 /// The panel routes' common prefix.
@@ -41,14 +43,16 @@ type Handler = fn(&mut Ctx<'_>) -> Result<Success, Failure>;
 
 struct Route {
     method: Method,
-    /// Under [`PANEL`].
+    /// Under [`PANEL`], or a whole path when it starts with `/`.
     name: &'static str,
     scope: RouteScope,
     handler: Handler,
 }
 
-/// Every route the emulator serves: the SDK's typed routes.
-static ROUTES: [Route; 13] = [
+/// Every route the emulator serves: the documented routes with known paths
+/// (and `check-file-uploaded-status`, whose method and body are the
+/// emulator's guess).
+static ROUTES: [Route; 24] = [
     Route {
         method: Method::GET,
         name: "get-applications",
@@ -127,13 +131,98 @@ static ROUTES: [Route; 13] = [
         scope: RouteScope::PerAction,
         handler: license_actions::run,
     },
+    Route {
+        method: Method::GET,
+        name: "get-users-metadata",
+        scope: RouteScope::Fixed(Scope::AppUsersRead),
+        handler: users::get_metadata,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-users-table",
+        scope: RouteScope::Fixed(Scope::AppUsersRead),
+        handler: users::get_table,
+    },
+    Route {
+        method: Method::POST,
+        name: "create-user",
+        scope: RouteScope::Fixed(Scope::AppUsersCreate),
+        handler: users::create_user,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-variables",
+        scope: RouteScope::Fixed(Scope::VariablesRead),
+        handler: variables::get_variables,
+    },
+    Route {
+        method: Method::POST,
+        name: "create-variable",
+        scope: RouteScope::Fixed(Scope::VariablesCreate),
+        handler: variables::create_variable,
+    },
+    Route {
+        method: Method::PATCH,
+        name: "edit-variable",
+        scope: RouteScope::Fixed(Scope::VariablesUpdate),
+        handler: variables::edit_variable,
+    },
+    Route {
+        method: Method::POST,
+        name: "get-presigned-upload-url",
+        scope: RouteScope::Fixed(Scope::FilesUpload),
+        handler: files::presigned_upload_url,
+    },
+    Route {
+        method: Method::POST,
+        name: "check-file-name",
+        scope: RouteScope::Fixed(Scope::FilesUpload),
+        handler: files::check_file_name,
+    },
+    Route {
+        method: Method::POST,
+        name: "check-file-uploaded-status",
+        scope: RouteScope::Fixed(Scope::FilesUpload),
+        handler: files::check_uploaded_status,
+    },
+    Route {
+        method: Method::GET,
+        name: sessions::PATH,
+        scope: RouteScope::Fixed(Scope::SessionsRead),
+        handler: sessions::get_sessions,
+    },
+    Route {
+        method: Method::GET,
+        name: "get-account-limits",
+        scope: RouteScope::Fixed(Scope::AccountRead),
+        handler: account::get_limits,
+    },
 ];
+
+impl Route {
+    /// Whether `path` is this route's path.
+    fn serves(&self, path: &str) -> bool {
+        if self.name.starts_with('/') {
+            path == self.name
+        } else {
+            path.strip_prefix(PANEL) == Some(self.name)
+        }
+    }
+
+    fn path(&self) -> String {
+        if self.name.starts_with('/') {
+            self.name.to_owned()
+        } else {
+            format!("{PANEL}{}", self.name)
+        }
+    }
+}
 
 /// The paths of every route served, with their methods (for documentation and tests).
 pub(crate) fn served_routes() -> impl Iterator<Item = (Method, String)> {
     ROUTES
         .iter()
-        .map(|route| (route.method.clone(), format!("{PANEL}{}", route.name)))
+        .map(|route| (route.method.clone(), route.path()))
 }
 
 /// What a route handler works with.
@@ -144,6 +233,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) query: Query,
     pub(crate) body: &'a [u8],
     pub(crate) page_size: usize,
+    pub(crate) max_body_bytes: usize,
+    /// `scheme://host[:port]` the request was sent to (for presigned URLs).
+    pub(crate) origin: String,
 }
 
 impl Ctx<'_> {
@@ -172,6 +264,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// The required `currentPage` query parameter of the panel tables: a
+    /// whole number from 1.
+    pub(crate) fn current_page(&self) -> Result<u64, Failure> {
+        self.positive_query("currentPage")?
+            .ok_or_else(|| crate::input::invalid_format("currentPage", "is required"))
+    }
+
+    /// An optional query parameter that must be a whole number from 1.
+    pub(crate) fn positive_query(&self, name: &str) -> Result<Option<u64>, Failure> {
+        let Some(text) = self.query.get(name) else {
+            return Ok(None);
+        };
+        text.parse()
+            .ok()
+            .filter(|&p: &u64| p >= 1)
+            .map(Some)
+            .ok_or_else(|| {
+                crate::input::invalid_format(
+                    name,
+                    format!("must be a whole number from 1, got {:?}", shorten(text, 32)),
+                )
+            })
+    }
+
     /// The application `id`, checked before by [`application`](Self::application).
     pub(crate) fn app(&self, id: u64) -> Result<&Application, Failure> {
         self.state
@@ -187,6 +303,25 @@ impl Ctx<'_> {
     }
 }
 
+/// `scheme://authority` of the request: from its absolute URI (in-process
+/// requests), else `http://` and its `Host` header (served requests), else a
+/// placeholder that resolves nowhere.
+fn origin(request: &http::Request<Vec<u8>>) -> String {
+    let uri = request.uri();
+    if let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) {
+        return format!("{scheme}://{authority}");
+    }
+    request
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .and_then(|host| host.parse::<http::uri::Authority>().ok())
+        .map_or_else(
+            || crate::IN_PROCESS_BASE_URL.to_owned(),
+            |host| format!("http://{host}"),
+        )
+}
+
 /// Answers `request` from `state`. Never panics.
 pub(crate) fn handle(
     state: &Mutex<State>,
@@ -194,6 +329,9 @@ pub(crate) fn handle(
     settings: Settings,
     request: &http::Request<Vec<u8>>,
 ) -> http::Response<Vec<u8>> {
+    if request.uri().path().starts_with(files::STORAGE_PREFIX) {
+        return files::storage(state, request);
+    }
     match route(state, clock, settings, request) {
         Ok(success) => success.into_response(),
         Err(failure) => failure.into_response(),
@@ -218,13 +356,10 @@ fn route(
         ));
     }
     let path = request.uri().path();
-    let mut same_path = ROUTES
-        .iter()
-        .filter(|route| path.strip_prefix(PANEL) == Some(route.name))
-        .peekable();
+    let mut same_path = ROUTES.iter().filter(|route| route.serves(path)).peekable();
     let Some(first) = same_path.peek().map(|route| route.method.clone()) else {
         return Err(Failure::not_found(format!(
-            "Unknown route {} {}: the emulator serves the SDK's typed routes only.",
+            "Unknown route {} {}: the emulator serves the documented routes only.",
             shorten(request.method().as_str(), 16),
             shorten(path, 120)
         )));
@@ -251,6 +386,8 @@ fn route(
         query,
         body,
         page_size: settings.page_size.max(1),
+        max_body_bytes: settings.max_body_bytes,
+        origin: origin(request),
     };
     (route.handler)(&mut ctx)
 }

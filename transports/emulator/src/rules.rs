@@ -34,6 +34,20 @@ pub(crate) const LICENSE_MASK: (usize, usize) = (6, 64);
 pub(crate) const LICENSE_TEXT_MAX: usize = 64;
 /// Licenses one `create-licenses` request may create.
 pub(crate) const COUNT: (u64, u64) = (1, 256);
+/// Variable name: 3–64 characters (`API.md` 7).
+pub(crate) const VARIABLE_NAME: (usize, usize) = (3, 64);
+/// Variable description: at most 64 characters, or null (`API.md` 7).
+pub(crate) const VARIABLE_DESCRIPTION_MAX: usize = 64;
+/// Variable value: at most 16,000 characters (`API.md` 7).
+pub(crate) const VARIABLE_VALUE_MAX: usize = 16_000;
+/// Variable strategies (`API.md` 7).
+pub(crate) const VARIABLE_STRATEGIES: [&str; 2] = ["auth_required", "auth_not_required"];
+/// File name, trimmed: 4–16 characters (`API.md` 8).
+pub(crate) const FILE_NAME: (usize, usize) = (4, 16);
+/// Live sessions page size: 1–50, default 10 (`API.md` 9).
+pub(crate) const SESSIONS_PAGE_SIZE: (u64, u64) = (1, 50);
+/// Live sessions page size when none is given.
+pub(crate) const SESSIONS_DEFAULT_PAGE_SIZE: u64 = 10;
 /// The longest license duration: the largest total whose largest-first form
 /// keeps every part within its documented maximum, `100y364d23h59m59s`
 /// (365 days make a year, so the day part stops at 364).
@@ -194,6 +208,29 @@ fn percent_decode(text: &str) -> Result<String, String> {
 pub(crate) struct Search {
     pub(crate) search_string: String,
     pub(crate) categories: Vec<String>,
+}
+
+/// Checks a file name as `API.md` 8 states it: trimmed, 4–16 characters,
+/// letters, digits, dashes and single spaces. Returns the trimmed name. The
+/// emulator reads "letters" as Unicode letters (`char::is_alphabetic`): the
+/// docs do not say ASCII, and being the wider reading it lets the SDK's
+/// stricter check be seen to refuse first.
+pub(crate) fn file_name(field: &str, given: &str) -> Result<String, Failure> {
+    let name = given.trim();
+    chars(field, name, FILE_NAME.0, FILE_NAME.1)?;
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_alphabetic() || c.is_ascii_digit() || *c == '-' || *c == ' '))
+    {
+        return Err(invalid_format(
+            field,
+            format!("may hold only letters, digits, dashes and single spaces, not {c:?}"),
+        ));
+    }
+    if name.contains("  ") {
+        return Err(invalid_format(field, "may not hold two spaces in a row"));
+    }
+    Ok(name.to_owned())
 }
 
 /// Reads `searchParams` (already percent-decoded): a JSON object with an

@@ -7,11 +7,11 @@
 
 use std::time::SystemTime;
 
-use blazeauth_core::{AppUserId, ApplicationId, LicenseId};
+use blazeauth_core::{AppUserId, ApplicationId, LicenseId, VariableId};
 
 use crate::clock::{Millis, from_millis};
 use crate::license::{License, LicenseState};
-use crate::state::{AppUser, Application, State};
+use crate::state::{AppUser, Application, LiveSession, State, StoredFile, Variable};
 
 /// One application, as the emulator holds it. Its `Debug` redacts the
 /// runtime keys, as the SDK's own types do.
@@ -46,6 +46,12 @@ pub struct ApplicationSnapshot {
     pub license_count: usize,
     /// Its app users, in creation order.
     pub app_users: Vec<AppUserSnapshot>,
+    /// Its variables, in creation order.
+    pub variables: Vec<VariableSnapshot>,
+    /// Its files (names reserved by an upload URL), in creation order.
+    pub files: Vec<FileSnapshot>,
+    /// Its live sessions, in connection order.
+    pub sessions: Vec<SessionSnapshot>,
 }
 
 impl std::fmt::Debug for ApplicationSnapshot {
@@ -68,6 +74,9 @@ impl std::fmt::Debug for ApplicationSnapshot {
             .field("runtime_keys_updated_at", &self.runtime_keys_updated_at)
             .field("license_count", &self.license_count)
             .field("app_users", &self.app_users)
+            .field("variables", &self.variables)
+            .field("files", &self.files)
+            .field("sessions", &self.sessions)
             .finish()
     }
 }
@@ -82,6 +91,120 @@ pub struct AppUserSnapshot {
     pub login: String,
     /// When it was created.
     pub created_at: SystemTime,
+}
+
+/// One variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VariableSnapshot {
+    /// Its id.
+    pub id: VariableId,
+    /// Its name.
+    pub name: String,
+    /// Its description (`None` for `null`).
+    pub description: Option<String>,
+    /// Its value.
+    pub value: String,
+    /// Its strategy, as sent.
+    pub strategy: String,
+    /// When it last changed.
+    pub updated_at: SystemTime,
+}
+
+impl VariableSnapshot {
+    fn of(v: &Variable) -> Self {
+        Self {
+            id: VariableId::from(v.id),
+            name: v.name.clone(),
+            description: v.description.clone(),
+            value: v.value.clone(),
+            strategy: v.strategy.clone(),
+            updated_at: from_millis(v.updated_at),
+        }
+    }
+}
+
+/// One file: its name was reserved by an upload URL; its bytes are there
+/// once the storage endpoint accepted them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FileSnapshot {
+    /// Its name, trimmed.
+    pub name: String,
+    /// The declared size (`fileSize`).
+    pub size: u64,
+    /// The declared media type (`fileType`).
+    pub media_type: Option<String>,
+    /// The uploaded bytes, `None` until an upload was accepted.
+    pub bytes: Option<Vec<u8>>,
+    /// Every request the storage endpoint received for this file, in order.
+    pub storage_requests: Vec<StorageRequestSnapshot>,
+    /// When its upload URL was made.
+    pub created_at: SystemTime,
+}
+
+/// A request the fake storage host received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StorageRequestSnapshot {
+    /// Its method.
+    pub method: String,
+    /// Its headers (lowercase names), as received.
+    pub headers: Vec<(String, String)>,
+    /// Whether the storage host accepted it.
+    pub accepted: bool,
+}
+
+impl FileSnapshot {
+    fn of(f: &StoredFile) -> Self {
+        Self {
+            name: f.name.clone(),
+            size: f.size,
+            media_type: f.media_type.clone(),
+            bytes: f.bytes.clone(),
+            storage_requests: f
+                .storage_requests
+                .iter()
+                .map(|r| StorageRequestSnapshot {
+                    method: r.method.clone(),
+                    headers: r.headers.clone(),
+                    accepted: r.accepted,
+                })
+                .collect(),
+            created_at: from_millis(f.created_at),
+        }
+    }
+}
+
+/// One live session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionSnapshot {
+    /// The server the client is connected to.
+    pub server_id: String,
+    /// The client's IP address.
+    pub ip_address: Option<String>,
+    /// The client id.
+    pub client_id: Option<String>,
+    /// The app user's login.
+    pub login: Option<String>,
+    /// The license used.
+    pub license: Option<String>,
+    /// When it connected.
+    pub created_at: SystemTime,
+}
+
+impl SessionSnapshot {
+    fn of(s: &LiveSession) -> Self {
+        Self {
+            server_id: s.server_id.clone(),
+            ip_address: s.ip_address.clone(),
+            client_id: s.client_id.clone(),
+            login: s.login.clone(),
+            license: s.license.clone(),
+            created_at: from_millis(s.created_at),
+        }
+    }
 }
 
 /// One license, as the emulator holds it.
@@ -149,6 +272,9 @@ impl ApplicationSnapshot {
             runtime_keys_updated_at: from_millis(app.keys_updated_at),
             license_count: app.licenses.len(),
             app_users: app.users.iter().map(AppUserSnapshot::of).collect(),
+            variables: app.variables.iter().map(VariableSnapshot::of).collect(),
+            files: app.files.iter().map(FileSnapshot::of).collect(),
+            sessions: app.sessions.iter().map(SessionSnapshot::of).collect(),
         }
     }
 }

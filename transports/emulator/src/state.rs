@@ -26,6 +26,8 @@ pub(crate) struct State {
     pub(crate) keys: Vec<KeyRecord>,
     /// In creation order.
     pub(crate) applications: Vec<Application>,
+    /// The account's plan (`get-account-limits`, and the live-sessions gate).
+    pub(crate) plan: crate::plan::Plan,
 }
 
 /// One application.
@@ -45,6 +47,13 @@ pub(crate) struct Application {
     pub(crate) licenses: Vec<License>,
     /// In creation order.
     pub(crate) users: Vec<AppUser>,
+    /// In creation order.
+    pub(crate) variables: Vec<Variable>,
+    /// In creation order (a presigned URL reserves the name).
+    pub(crate) files: Vec<StoredFile>,
+    /// Connected clients, in connection order (added by tests: the API
+    /// cannot create them).
+    pub(crate) sessions: Vec<LiveSession>,
 }
 
 /// An application's settings (`get-application-settings`).
@@ -69,11 +78,82 @@ impl Default for AppSettings {
     }
 }
 
-/// An app user (created through a test hook: app-user routes are not typed yet).
+/// An app user (`create-user`, or a test hook). The password is never kept:
+/// nothing the emulator answers could show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AppUser {
     pub(crate) id: u64,
     pub(crate) login: String,
+    pub(crate) comment: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) ip_address: Option<String>,
+    pub(crate) levels: Vec<String>,
+    pub(crate) requires_license: bool,
+    pub(crate) requires_client_id: bool,
+    pub(crate) created_at: Millis,
+}
+
+impl AppUser {
+    /// A user with only a login (the test hooks).
+    pub(crate) fn with_login(id: u64, login: String, created_at: Millis) -> Self {
+        Self {
+            id,
+            login,
+            comment: None,
+            client_id: None,
+            ip_address: None,
+            levels: Vec::new(),
+            requires_license: false,
+            requires_client_id: false,
+            created_at,
+        }
+    }
+}
+
+/// A variable (`create-variable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Variable {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) value: String,
+    pub(crate) strategy: String,
+    pub(crate) updated_at: Millis,
+}
+
+/// A file: its name is reserved by `get-presigned-upload-url`, its bytes
+/// arrive at the fake storage endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredFile {
+    pub(crate) name: String,
+    pub(crate) size: u64,
+    pub(crate) media_type: Option<String>,
+    /// The presigned URL's token (its path segment under `/_storage/`).
+    pub(crate) token: String,
+    /// The bytes, once uploaded.
+    pub(crate) bytes: Option<Vec<u8>>,
+    /// Every request the storage endpoint received for this file: its
+    /// method and headers (names and values), as received.
+    pub(crate) storage_requests: Vec<StorageRequest>,
+    pub(crate) created_at: Millis,
+}
+
+/// A request seen by the fake storage endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StorageRequest {
+    pub(crate) method: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) accepted: bool,
+}
+
+/// A connected desktop client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LiveSession {
+    pub(crate) server_id: String,
+    pub(crate) ip_address: Option<String>,
+    pub(crate) client_id: Option<String>,
+    pub(crate) login: Option<String>,
+    pub(crate) license: Option<String>,
     pub(crate) created_at: Millis,
 }
 
@@ -84,6 +164,7 @@ impl State {
             next_id: FIRST_ID,
             keys: Vec::new(),
             applications: Vec::new(),
+            plan: crate::plan::Plan::default(),
         }
     }
 
@@ -124,6 +205,9 @@ impl State {
             rotations: Vec::new(),
             licenses: Vec::new(),
             users: Vec::new(),
+            variables: Vec::new(),
+            files: Vec::new(),
+            sessions: Vec::new(),
         });
         id
     }

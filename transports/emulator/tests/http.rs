@@ -806,6 +806,52 @@ fn the_control_surface_sets_up_scenarios_over_http() {
         .expect("answer");
     assert_eq!(refused.status(), 403);
 
+    // Live sessions and the plan, from the control surface.
+    let (status, added) = control(
+        "POST",
+        "sessions",
+        json!({"applicationId": app, "serverId": "eu-1", "ipAddress": "203.0.113.9", "license": license}),
+    );
+    assert_eq!(status, 200, "{added}");
+    let sessions_path = format!("{url}/api/v1/wss/get-application-sessions?applicationId={app}");
+    let sessions = |agent: &ureq::Agent| -> (u16, Value) {
+        let mut response = agent
+            .get(&sessions_path)
+            .header("authorization", &api_auth)
+            .call()
+            .expect("answer");
+        let status = response.status().as_u16();
+        (
+            status,
+            serde_json::from_str(&response.body_mut().read_to_string().expect("body"))
+                .expect("json"),
+        )
+    };
+    let (status, listed) = sessions(&agent);
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["items"][0]["ipAddress"], "203.0.113.9");
+    assert!(listed["items"][0]["createdAt"].is_u64());
+    let (_, state) = control("GET", "state", Value::Null);
+    assert_eq!(
+        state["data"]["applications"][0]["sessions"][0]["serverId"],
+        "eu-1"
+    );
+    let (status, _) = control(
+        "POST",
+        "plan",
+        json!({"planName": "Starter", "maxima": {"futureLimit": 3}, "features": {"liveSessionsOverview": false}}),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(sessions(&agent).0, 403);
+    let (_, limits) = api_get("get-account-limits");
+    assert_eq!(limits["data"]["planName"], "Starter");
+    assert_eq!(
+        limits["data"]["futureLimit"],
+        json!({"currentValue": 0, "maxValue": 3})
+    );
+    assert_eq!(limits["data"]["authorizedSessionCount"]["currentValue"], 1);
+    assert_eq!(control("POST", "plan", json!({"maxima": {"x": -1}})).0, 400);
+
     // Faults over HTTP, then reset.
     let (status, _) = control(
         "POST",

@@ -47,19 +47,7 @@ pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 /// `GET get-licenses-table`: page `currentPage` (required, from 1), optionally searched.
 pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
-    let page_text = ctx
-        .query
-        .get("currentPage")
-        .ok_or_else(|| invalid_format("currentPage", "is required"))?;
-    let page: u64 = page_text.parse().ok().filter(|&p| p >= 1).ok_or_else(|| {
-        invalid_format(
-            "currentPage",
-            format!(
-                "must be a whole number from 1, got {:?}",
-                shorten(page_text, 32)
-            ),
-        )
-    })?;
+    let page = ctx.current_page()?;
     let filter = match ctx.query.get("searchParams") {
         Some(json) => Some(Filter::new(
             rules::search(json).map_err(|e| invalid_format("searchParams", e))?,
