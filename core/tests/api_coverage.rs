@@ -2,8 +2,8 @@
 //!
 //! - The typed routes are read from the SDK's source: every `route!(METHOD,
 //!   "name", Scope)` / `route!(METHOD, path "/whole/path", Scope)` and every
-//!   `app_read_route!` in `src/api/` (the macros every typed route is written
-//!   with; a route without them would not compile as an `Endpoint` the same way).
+//!   `app_read_route!` and `panel_table!` (both `GET`) in `src/api/`: the
+//!   macros every typed route is written with.
 //! - The table is read from `README.md`.
 //!
 //! The test fails when a typed route is missing from the table, when the table
@@ -51,7 +51,10 @@ fn typed_routes() -> BTreeSet<(String, String)> {
             let Some(path) = path else { continue };
             routes.insert(((*method).to_owned(), path));
         }
-        for (i, _) in source.match_indices("app_read_route! {") {
+        for (i, _) in source
+            .match_indices("app_read_route! {")
+            .chain(source.match_indices("panel_table! {"))
+        {
             let body = &source[i..];
             let body = &body[..body.find('}').unwrap()];
             let arrow = body.find("=>").unwrap();

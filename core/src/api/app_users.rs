@@ -9,13 +9,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Done, done, route};
+use super::{Done, done, panel_table, route};
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
-use crate::envelope::{Data, NoPayload, TablePayload};
+use crate::envelope::{Data, NoPayload};
 use crate::id::{AppUserId, ApplicationId};
-use crate::pager::{Page, PagedEndpoint, TableRow};
+use crate::pager::TableRow;
 use crate::search::UserSearch;
-use crate::validate::{InvalidInput, Problem, check_range};
+use crate::validate::{InvalidInput, Problem};
 
 /// `GET /api/v1/panel/get-users-metadata`: how many app users an application
 /// has, optionally counting only those a search matches.
@@ -73,79 +73,11 @@ pub struct UsersMetadata {
     pub total_users: u64,
 }
 
-/// `GET /api/v1/panel/get-users-table`: one page of an application's users,
-/// optionally searched. Walk every page with
-/// [`Client::pages`](crate::Client::pages).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetUsersTable {
-    application_id: ApplicationId,
-    page: u32,
-    search: Option<UserSearch>,
-}
-
-impl GetUsersTable {
-    /// Page 1 of the application's users.
-    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
-        Self {
-            application_id: application_id.into(),
-            page: 1,
-            search: None,
-        }
-    }
-
-    /// Asks for page `page` (from 1).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Filters by a search string in the given categories (`Login`, `IPv4`,
-    /// `Client id`).
-    pub fn search(mut self, search: UserSearch) -> Self {
-        self.search = Some(search);
-        self
-    }
-}
-
-impl Endpoint for GetUsersTable {
-    type Payload = TablePayload<UserRow>;
-    type Output = Page<UserRow>;
-    route!(GET, "get-users-table", AppUsersRead);
-
-    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        check_range("currentPage", u64::from(self.page), 1, u64::from(u32::MAX))?;
-        parts.query("applicationId", self.application_id.as_str());
-        parts.query("currentPage", &self.page.to_string());
-        if let Some(search) = &self.search {
-            search.append_to_query(parts.query_string_mut());
-        }
-        Ok(())
-    }
-
-    fn output(
-        &self,
-        _: Option<String>,
-        payload: Self::Payload,
-    ) -> Result<Page<UserRow>, MissingField> {
-        Ok(Page {
-            rows: payload.data.ok_or(MissingField("data"))?,
-            page: self.page,
-            total_pages: payload.total_pages.ok_or(MissingField("totalPages"))?,
-        })
-    }
-}
-
-impl PagedEndpoint for GetUsersTable {
-    fn page_number(&self) -> u32 {
-        self.page
-    }
-
-    fn with_page(&self, page: u32) -> Self {
-        Self {
-            page,
-            ..self.clone()
-        }
-    }
+panel_table! {
+    /// `GET /api/v1/panel/get-users-table`: one page of an application's
+    /// users, optionally searched (`Login`, `IPv4`, `Client id`). Walk every
+    /// page with [`Client::pages`](crate::Client::pages).
+    GetUsersTable => UserRow, UserSearch, "get-users-table", AppUsersRead, "app users"
 }
 
 /// A row of the users table. Only the id and login are required; everything

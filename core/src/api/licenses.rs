@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{app_read_route, limits, route};
+use super::{app_read_route, limits, panel_table, route};
 use crate::duration::LicenseDuration;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
-use crate::envelope::{CreatedLicensesPayload, TablePayload};
+use crate::envelope::CreatedLicensesPayload;
 use crate::id::{ApplicationId, LicenseId};
-use crate::pager::{Page, PagedEndpoint, TableRow};
+use crate::pager::TableRow;
 use crate::search::LicenseSearch;
 use crate::validate::{InvalidInput, Problem, check_chars, check_range};
 
@@ -44,77 +44,11 @@ pub struct LicensesMetadata {
     pub blacklisted_licenses: u64,
 }
 
-/// `GET /api/v1/panel/get-licenses-table`: one page of licenses, optionally
-/// searched. Walk every page with [`Client::pages`](crate::Client::pages).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GetLicensesTable {
-    application_id: ApplicationId,
-    page: u32,
-    search: Option<LicenseSearch>,
-}
-
-impl GetLicensesTable {
-    /// Page 1 of the application's licenses.
-    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
-        Self {
-            application_id: application_id.into(),
-            page: 1,
-            search: None,
-        }
-    }
-
-    /// Asks for page `page` (from 1).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// Filters by a search string in the given categories.
-    pub fn search(mut self, search: LicenseSearch) -> Self {
-        self.search = Some(search);
-        self
-    }
-}
-
-impl Endpoint for GetLicensesTable {
-    type Payload = TablePayload<LicenseRow>;
-    type Output = Page<LicenseRow>;
-    route!(GET, "get-licenses-table", LicensesRead);
-
-    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
-        check_range("currentPage", u64::from(self.page), 1, u64::from(u32::MAX))?;
-        parts.query("applicationId", self.application_id.as_str());
-        parts.query("currentPage", &self.page.to_string());
-        if let Some(search) = &self.search {
-            search.append_to_query(parts.query_string_mut());
-        }
-        Ok(())
-    }
-
-    fn output(
-        &self,
-        _: Option<String>,
-        payload: Self::Payload,
-    ) -> Result<Page<LicenseRow>, MissingField> {
-        Ok(Page {
-            rows: payload.data.ok_or(MissingField("data"))?,
-            page: self.page,
-            total_pages: payload.total_pages.ok_or(MissingField("totalPages"))?,
-        })
-    }
-}
-
-impl PagedEndpoint for GetLicensesTable {
-    fn page_number(&self) -> u32 {
-        self.page
-    }
-
-    fn with_page(&self, page: u32) -> Self {
-        Self {
-            page,
-            ..self.clone()
-        }
-    }
+panel_table! {
+    /// `GET /api/v1/panel/get-licenses-table`: one page of licenses, optionally
+    /// searched (`License`, `IPv4`, `Client id`). Walk every page with
+    /// [`Client::pages`](crate::Client::pages).
+    GetLicensesTable => LicenseRow, LicenseSearch, "get-licenses-table", LicensesRead, "licenses"
 }
 
 /// A row of the licenses table. Everything but the id and key may be null for

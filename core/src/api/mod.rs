@@ -183,6 +183,96 @@ macro_rules! app_read_route {
 }
 pub(crate) use app_read_route;
 
+/// Defines a panel table route (`currentPage` in, `data` rows and the
+/// top-level `totalPages` out, optional `searchParams`): the request type,
+/// its `Endpoint` and its `PagedEndpoint`.
+macro_rules! panel_table {
+    ($(#[$doc:meta])* $name:ident => $row:ty, $search:ty, $path:literal, $scope:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            application_id: crate::id::ApplicationId,
+            page: u32,
+            search: Option<$search>,
+        }
+
+        impl $name {
+            #[doc = concat!("Page 1 of the application's ", $what, ".")]
+            pub fn new(application_id: impl Into<crate::id::ApplicationId>) -> Self {
+                Self {
+                    application_id: application_id.into(),
+                    page: 1,
+                    search: None,
+                }
+            }
+
+            /// Asks for page `page` (from 1).
+            pub fn page(mut self, page: u32) -> Self {
+                self.page = page;
+                self
+            }
+
+            /// Filters by a search string in the given categories (sent as `searchParams`).
+            pub fn search(mut self, search: $search) -> Self {
+                self.search = Some(search);
+                self
+            }
+        }
+
+        impl crate::endpoint::Endpoint for $name {
+            type Payload = crate::envelope::TablePayload<$row>;
+            type Output = crate::pager::Page<$row>;
+            crate::api::route!(GET, $path, $scope);
+
+            fn write(
+                &self,
+                parts: &mut crate::endpoint::RequestParts,
+            ) -> Result<(), crate::validate::InvalidInput> {
+                crate::validate::check_range(
+                    "currentPage",
+                    u64::from(self.page),
+                    1,
+                    u64::from(u32::MAX),
+                )?;
+                parts.query("applicationId", self.application_id.as_str());
+                parts.query("currentPage", &self.page.to_string());
+                if let Some(search) = &self.search {
+                    search.append_to_query(parts.query_string_mut());
+                }
+                Ok(())
+            }
+
+            fn output(
+                &self,
+                _: Option<String>,
+                payload: Self::Payload,
+            ) -> Result<crate::pager::Page<$row>, crate::endpoint::MissingField> {
+                Ok(crate::pager::Page {
+                    rows: payload.data.ok_or(crate::endpoint::MissingField("data"))?,
+                    page: self.page,
+                    total_pages: payload
+                        .total_pages
+                        .ok_or(crate::endpoint::MissingField("totalPages"))?,
+                })
+            }
+        }
+
+        impl crate::pager::PagedEndpoint for $name {
+            fn page_number(&self) -> u32 {
+                self.page
+            }
+
+            fn with_page(&self, page: u32) -> Self {
+                Self {
+                    page,
+                    ..self.clone()
+                }
+            }
+        }
+    };
+}
+pub(crate) use panel_table;
+
 /// Message-only routes return this: the server's confirmation message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Done {

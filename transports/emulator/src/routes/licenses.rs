@@ -13,13 +13,14 @@ use std::collections::HashSet;
 use blazeauth_core::Problem;
 use serde_json::{Value, json};
 
+use super::RowFilter;
 use crate::clock::{Millis, iso8601};
 use crate::input::{Body, invalid, invalid_format, parse_json};
 use crate::license::{License, LicenseState};
 use crate::mask;
-use crate::reply::{Failure, Success, shorten};
+use crate::reply::{Failure, Success};
 use crate::router::Ctx;
-use crate::rules::{self, Search};
+use crate::rules;
 
 /// `GET get-licenses-metadata`: one counter per [`LicenseState`], and the total.
 pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
@@ -49,9 +50,15 @@ pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
     let page = ctx.current_page()?;
     let filter = match ctx.query.get("searchParams") {
-        Some(json) => Some(Filter::new(
-            rules::search(json).map_err(|e| invalid_format("searchParams", e))?,
-        )?),
+        Some(json) => {
+            let search = rules::search(json).map_err(|e| invalid_format("searchParams", e))?;
+            Some(RowFilter::new(
+                "searchParams.categories",
+                &search.search_string,
+                search.categories.iter().map(String::as_str),
+                &COLUMNS,
+            )?)
+        }
         None => None,
     };
     let app = ctx.app(id)?;
@@ -77,50 +84,12 @@ pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     )
 }
 
-/// A table search, checked.
-struct Filter {
-    needle: String,
-    license: bool,
-    ip: bool,
-    client_id: bool,
-}
-
-impl Filter {
-    fn new(search: Search) -> Result<Self, Failure> {
-        let mut filter = Filter {
-            needle: search.search_string.to_lowercase(),
-            license: search.categories.is_empty(),
-            ip: false,
-            client_id: false,
-        };
-        for category in &search.categories {
-            match category.as_str() {
-                "License" => filter.license = true,
-                "IPv4" => filter.ip = true,
-                "Client id" => filter.client_id = true,
-                other => {
-                    return Err(invalid_format(
-                        "searchParams.categories",
-                        format!(
-                            "unknown category {:?}; the emulator knows \"License\", \"IPv4\" and \"Client id\"",
-                            shorten(other, 32)
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(filter)
-    }
-
-    fn keeps(&self, license: &License) -> bool {
-        let contains =
-            |text: Option<&str>| text.is_some_and(|t| t.to_lowercase().contains(&self.needle));
-        self.needle.is_empty()
-            || (self.license && contains(Some(&license.key)))
-            || (self.ip && contains(license.ip_address.as_deref()))
-            || (self.client_id && contains(license.client_id.as_deref()))
-    }
-}
+/// The columns the licenses table searches: `License` (the default), `IPv4`, `Client id`.
+const COLUMNS: [super::Column<License>; 3] = [
+    ("License", |l| Some(l.key.as_str())),
+    ("IPv4", |l| l.ip_address.as_deref()),
+    ("Client id", |l| l.client_id.as_deref()),
+];
 
 /// A table row, as documented.
 pub(crate) fn row(license: &License, application: u64, now: Millis) -> Value {

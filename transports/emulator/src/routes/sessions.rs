@@ -20,6 +20,7 @@
 
 use serde_json::{Value, json};
 
+use super::RowFilter;
 use crate::codes;
 use crate::input::invalid_format;
 use crate::plan::LIVE_SESSIONS_OVERVIEW;
@@ -30,6 +31,13 @@ use crate::state::LiveSession;
 
 /// The route's path (not under the panel prefix).
 pub(crate) const PATH: &str = "/api/v1/wss/get-application-sessions";
+
+/// The columns a search looks in: `license` (the default), `ip`, `clientId`.
+const COLUMNS: [super::Column<LiveSession>; 3] = [
+    ("license", |s| s.license.as_deref()),
+    ("ip", |s| s.ip_address.as_deref()),
+    ("clientId", |s| s.client_id.as_deref()),
+];
 
 /// `GET get-application-sessions`.
 pub(crate) fn get_sessions(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
@@ -58,41 +66,13 @@ pub(crate) fn get_sessions(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
                 )
             })?,
     };
-    let needle = ctx
-        .query
-        .get("searchString")
-        .unwrap_or_default()
-        .to_lowercase();
-    let mut fields: Vec<fn(&LiveSession) -> Option<&str>> = Vec::new();
-    for category in ctx.query.all("categories") {
-        fields.push(match category {
-            "license" => |s| s.license.as_deref(),
-            "ip" => |s| s.ip_address.as_deref(),
-            "clientId" => |s| s.client_id.as_deref(),
-            other => {
-                return Err(invalid_format(
-                    "categories",
-                    format!(
-                        "unknown category {:?}; expected \"license\", \"ip\" or \"clientId\"",
-                        shorten(other, 32)
-                    ),
-                ));
-            }
-        });
-    }
-    if fields.is_empty() {
-        fields.push(|s| s.license.as_deref());
-    }
+    let needle = ctx.query.get("searchString").unwrap_or_default();
+    let filter = RowFilter::new("categories", needle, ctx.query.all("categories"), &COLUMNS)?;
     let app = ctx.app(id)?;
     let matching: Vec<&LiveSession> = app
         .sessions
         .iter()
-        .filter(|session| {
-            needle.is_empty()
-                || fields.iter().any(|field| {
-                    field(session).is_some_and(|text| text.to_lowercase().contains(&needle))
-                })
-        })
+        .filter(|session| filter.keeps(session))
         .collect();
     let size = usize::try_from(page_size).unwrap_or(usize::MAX);
     let skip = usize::try_from(page - 1)

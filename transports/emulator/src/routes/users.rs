@@ -16,9 +16,10 @@
 
 use serde_json::{Value, json};
 
+use super::RowFilter;
 use crate::clock::iso8601;
 use crate::input::{Body, invalid_format, parse_json};
-use crate::reply::{Failure, Success, shorten};
+use crate::reply::{Failure, Success};
 use crate::router::Ctx;
 use crate::rules;
 use crate::state::{AppUser, Application};
@@ -29,7 +30,7 @@ pub(crate) const CREATED: &str = "User created successfully";
 /// `GET get-users-metadata`: `{totalUsers}`, counting only matches when searched.
 pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
-    let filter = UserFilter::from_query(ctx)?;
+    let filter = user_filter(ctx)?;
     let app = ctx.app(id)?;
     let total = matching(app, filter.as_ref()).count();
     Ok(Success::data(
@@ -42,7 +43,7 @@ pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
     let page = ctx.current_page()?;
-    let filter = UserFilter::from_query(ctx)?;
+    let filter = user_filter(ctx)?;
     let app = ctx.app(id)?;
     let users: Vec<&AppUser> = matching(app, filter.as_ref()).collect();
     let size = ctx.page_size;
@@ -63,7 +64,7 @@ pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 
 fn matching<'a>(
     app: &'a Application,
-    filter: Option<&'a UserFilter>,
+    filter: Option<&'a RowFilter<AppUser>>,
 ) -> impl Iterator<Item = &'a AppUser> {
     app.users
         .iter()
@@ -89,53 +90,26 @@ fn row(user: &AppUser, application: u64) -> Value {
     })
 }
 
-/// A users search, checked.
-struct UserFilter {
-    needle: String,
-    login: bool,
-    ip: bool,
-    client_id: bool,
-}
+/// The columns the users table searches: `Login` (the default), `IPv4`, `Client id`.
+const COLUMNS: [super::Column<AppUser>; 3] = [
+    ("Login", |u| Some(u.login.as_str())),
+    ("IPv4", |u| u.ip_address.as_deref()),
+    ("Client id", |u| u.client_id.as_deref()),
+];
 
-impl UserFilter {
-    fn from_query(ctx: &Ctx<'_>) -> Result<Option<Self>, Failure> {
-        let Some(json) = ctx.query.get("searchParams") else {
-            return Ok(None);
-        };
-        let search = rules::search(json).map_err(|e| invalid_format("searchParams", e))?;
-        let mut filter = UserFilter {
-            needle: search.search_string.to_lowercase(),
-            login: search.categories.is_empty(),
-            ip: false,
-            client_id: false,
-        };
-        for category in &search.categories {
-            match category.as_str() {
-                "Login" => filter.login = true,
-                "IPv4" => filter.ip = true,
-                "Client id" => filter.client_id = true,
-                other => {
-                    return Err(invalid_format(
-                        "searchParams.categories",
-                        format!(
-                            "unknown category {:?}; the emulator knows \"Login\", \"IPv4\" and \"Client id\"",
-                            shorten(other, 32)
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(Some(filter))
-    }
-
-    fn keeps(&self, user: &AppUser) -> bool {
-        let contains =
-            |text: Option<&str>| text.is_some_and(|t| t.to_lowercase().contains(&self.needle));
-        self.needle.is_empty()
-            || (self.login && contains(Some(&user.login)))
-            || (self.ip && contains(user.ip_address.as_deref()))
-            || (self.client_id && contains(user.client_id.as_deref()))
-    }
+/// The search of `searchParams`, when there is one.
+fn user_filter(ctx: &Ctx<'_>) -> Result<Option<RowFilter<AppUser>>, Failure> {
+    let Some(json) = ctx.query.get("searchParams") else {
+        return Ok(None);
+    };
+    let search = rules::search(json).map_err(|e| invalid_format("searchParams", e))?;
+    RowFilter::new(
+        "searchParams.categories",
+        &search.search_string,
+        search.categories.iter().map(String::as_str),
+        &COLUMNS,
+    )
+    .map(Some)
 }
 
 /// `POST create-user`: see the module docs for what is checked.
