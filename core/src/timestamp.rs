@@ -45,7 +45,20 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone)]
 pub struct Timestamp {
     millis: i64,
-    text: Option<Box<str>>,
+    text: Text,
+}
+
+/// The server's text.
+#[derive(Clone)]
+enum Text {
+    /// It came as milliseconds.
+    None,
+    /// It came in the form the API sends, `YYYY-MM-DDThh:mm:ss.sssZ`, which
+    /// formatting the instant gives back exactly: nothing to keep (so
+    /// decoding a date allocates nothing).
+    Canonical,
+    /// Any other form, kept as sent.
+    Other(Box<str>),
 }
 
 /// Text that is not an ISO 8601 date and time the SDK reads.
@@ -74,7 +87,10 @@ impl TimestampError {
 impl Timestamp {
     /// The instant `millis` milliseconds after the Unix epoch (before it when negative).
     pub fn from_unix_millis(millis: i64) -> Self {
-        Self { millis, text: None }
+        Self {
+            millis,
+            text: Text::None,
+        }
     }
 
     /// Parses ISO 8601 text (see the [module docs](self) for what is read).
@@ -83,10 +99,16 @@ impl Timestamp {
     ///
     /// [`TimestampError`] saying what is wrong.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
+        if let Some(millis) = parse_canonical(text.as_bytes()) {
+            return Ok(Self {
+                millis,
+                text: Text::Canonical,
+            });
+        }
         let millis = parse_iso8601(text).map_err(|reason| TimestampError::new(text, reason))?;
         Ok(Self {
             millis,
-            text: Some(text.into()),
+            text: Text::Other(text.into()),
         })
     }
 
@@ -121,14 +143,18 @@ impl Timestamp {
     /// `YYYY-MM-DDThh:mm:ss.sssZ`.
     pub fn as_str(&self) -> Cow<'_, str> {
         match &self.text {
-            Some(text) => Cow::Borrowed(text),
-            None => Cow::Owned(format_iso8601(self.millis)),
+            Text::Other(text) => Cow::Borrowed(text),
+            Text::None | Text::Canonical => Cow::Owned(format_iso8601(self.millis)),
         }
     }
 
-    /// The server's text, when the value came as text.
-    pub fn original_text(&self) -> Option<&str> {
-        self.text.as_deref()
+    /// The server's text, exactly as sent, when the value came as text
+    /// (`None` for milliseconds).
+    pub fn original_text(&self) -> Option<Cow<'_, str>> {
+        match &self.text {
+            Text::None => None,
+            _ => Some(self.as_str()),
+        }
     }
 
     /// How long after `earlier` this is (`None` when it is before).
@@ -390,6 +416,46 @@ impl Cursor<'_> {
     }
 }
 
+/// The form the API sends, `YYYY-MM-DDThh:mm:ss.sssZ`, read without the
+/// general parser; `None` for anything else (which then goes through
+/// [`parse_iso8601`]). A text it accepts is exactly what [`format_iso8601`]
+/// gives for the instant (tested), so it need not be kept.
+fn parse_canonical(b: &[u8]) -> Option<i64> {
+    if b.len() != 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+        || b[23] != b'Z'
+    {
+        return None;
+    }
+    const DIGITS: [usize; 17] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+    if DIGITS.iter().any(|&i| b[i].wrapping_sub(b'0') > 9) {
+        return None;
+    }
+    let d = |i: usize| u32::from(b[i] - b'0');
+    let two = |i: usize| d(i) * 10 + d(i + 1);
+    let year = d(0) * 1000 + d(1) * 100 + two(2);
+    let (month, day, hour, minute, second) = (two(5), two(8), two(11), two(14), two(17));
+    let millis = d(20) * 100 + two(21);
+    let year = i64::from(year);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Some(seconds * 1000 + i64::from(millis))
+}
+
 fn parse_iso8601(text: &str) -> Result<i64, &'static str> {
     let mut c = Cursor {
         bytes: text.trim().as_bytes(),
@@ -556,7 +622,15 @@ mod tests {
         let from_numeric_text: Timestamp = serde_json::from_str("\"1778576400000\"").unwrap();
         assert_eq!(from_text, from_number);
         assert_eq!(from_text, from_numeric_text);
-        assert_eq!(from_text.original_text(), Some("2026-05-12T09:00:00.000Z"));
+        assert_eq!(
+            from_text.original_text().as_deref(),
+            Some("2026-05-12T09:00:00.000Z")
+        );
+        let odd = Timestamp::parse("2026-05-12 11:00:00+02:00").unwrap();
+        assert_eq!(
+            odd.original_text().as_deref(),
+            Some("2026-05-12 11:00:00+02:00")
+        );
         assert_eq!(from_number.original_text(), None);
         assert_eq!(
             serde_json::to_string(&from_number).unwrap(),
@@ -602,6 +676,18 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_the_general_parser(millis in -62_135_596_800_000_i64..253_402_300_799_999, junk in "[0-9TZ:.-]{24}") {
+            let text = format_iso8601(millis);
+            prop_assert_eq!(parse_canonical(text.as_bytes()), Some(millis));
+            prop_assert_eq!(parse_iso8601(&text), Ok(millis));
+            if let Some(fast) = parse_canonical(junk.as_bytes()) {
+                prop_assert_eq!(parse_iso8601(&junk), Ok(fast));
+                // What the fast path accepts, formatting gives back exactly.
+                prop_assert_eq!(format_iso8601(fast), junk);
+            }
+        }
+
         #[test]
         fn formatting_round_trips_and_orders(a in -62_135_596_800_000_i64..253_402_300_799_999, b in -62_135_596_800_000_i64..253_402_300_799_999) {
             let ta = Timestamp::from_unix_millis(a);

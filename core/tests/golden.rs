@@ -278,7 +278,8 @@ fn every_response_example_decodes() {
                 assert_eq!(
                     keys.updated_at
                         .as_ref()
-                        .and_then(blazeauth_core::Timestamp::original_text),
+                        .and_then(blazeauth_core::Timestamp::original_text)
+                        .as_deref(),
                     Some("2026-05-12T09:00:00.000Z")
                 );
                 assert!(
@@ -355,13 +356,15 @@ fn every_response_example_decodes() {
                 assert_eq!(
                     row.created_at
                         .as_ref()
-                        .and_then(blazeauth_core::Timestamp::original_text),
+                        .and_then(blazeauth_core::Timestamp::original_text)
+                        .as_deref(),
                     Some("2026-05-12T09:00:00.000Z")
                 );
                 assert_eq!(
                     row.expires_at
                         .as_ref()
-                        .and_then(blazeauth_core::Timestamp::original_text),
+                        .and_then(blazeauth_core::Timestamp::original_text)
+                        .as_deref(),
                     Some("2026-06-11T09:00:00.000Z")
                 );
                 assert_eq!(

@@ -157,7 +157,8 @@ fn users_table_row_and_metadata_decode_as_documented() {
     assert_eq!(
         row.created_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-05-12T09:00:00.000Z")
     );
     // A sparse row decodes: only id and login are required.

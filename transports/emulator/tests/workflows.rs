@@ -78,7 +78,8 @@ fn application_routes_follow_the_documented_workflow() {
     assert_eq!(
         keys.updated_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-05-12T09:00:00.000Z")
     );
     assert_eq!(
@@ -165,7 +166,8 @@ fn application_routes_follow_the_documented_workflow() {
     assert_eq!(
         keys.updated_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-05-12T10:01:00.000Z")
     );
     client
@@ -235,7 +237,8 @@ fn created_licenses_follow_the_mask_and_are_unique() {
     assert_eq!(
         row.created_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-05-12T09:00:00.000Z")
     );
     assert_eq!(row.expires_at, None, "time starts at activation");
@@ -521,7 +524,8 @@ fn every_license_action_changes_the_state_as_documented() {
         row(&a)
             .expires_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-06-11T09:00:00.000Z")
     );
     assert_eq!(row(&a).client_id.as_deref(), Some("machine-1"));
@@ -539,7 +543,8 @@ fn every_license_action_changes_the_state_as_documented() {
         row(&a)
             .paused_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-05-12T09:00:00.000Z")
     );
     s.advance(10 * DAY);
@@ -555,7 +560,8 @@ fn every_license_action_changes_the_state_as_documented() {
         row(&a)
             .expires_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-06-21T09:00:00.000Z")
     );
 
@@ -570,7 +576,8 @@ fn every_license_action_changes_the_state_as_documented() {
         row(&a)
             .expires_at
             .as_ref()
-            .and_then(blazeauth_core::Timestamp::original_text),
+            .and_then(blazeauth_core::Timestamp::original_text)
+            .as_deref(),
         Some("2026-06-26T09:00:00.000Z")
     );
 
