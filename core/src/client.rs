@@ -28,7 +28,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::{BulkCreate, BulkCreateError, LicenseSpec};
+use crate::api::{BulkCreate, BulkCreateError, BulkProgress, LicenseSpec};
 use crate::call::{Call, Step};
 use crate::config::{Config, ConfigError};
 use crate::endpoint::Endpoint;
@@ -198,6 +198,7 @@ impl<T: Transport> Client<T> {
             client: self.clone(),
             pager: Pager::starting_at(start).max_pages_from(&pager),
             endpoint: first,
+            progress: TableProgress::default(),
         }
     }
 
@@ -212,10 +213,25 @@ impl<T: Transport> Client<T> {
         spec: LicenseSpec,
         total: u64,
     ) -> Result<Vec<String>, Box<BulkCreateError>> {
+        self.create_licenses_bulk_with_progress(application_id, spec, total, |_| {})
+    }
+
+    /// [`create_licenses_bulk`](Self::create_licenses_bulk), calling
+    /// `on_progress` before the first batch and after each one (a CLI draws
+    /// its bar from [`BulkProgress::created`] and [`BulkProgress::total`]).
+    pub fn create_licenses_bulk_with_progress(
+        &self,
+        application_id: impl Into<ApplicationId>,
+        spec: LicenseSpec,
+        total: u64,
+        mut on_progress: impl FnMut(&BulkProgress),
+    ) -> Result<Vec<String>, Box<BulkCreateError>> {
         let mut bulk = BulkCreate::new(application_id, spec, total)
             .map_err(|e| Box::new(BulkCreateError::not_started(total, e)))?;
+        on_progress(&bulk.progress());
         while let Some(request) = bulk.next_request() {
             bulk.record(self.send(&request));
+            on_progress(&bulk.progress());
         }
         bulk.finish().map_err(Box::new)
     }
@@ -275,6 +291,22 @@ pub struct Pages<T, E> {
     client: Client<T>,
     endpoint: E,
     pager: Pager,
+    progress: TableProgress,
+}
+
+/// How far a table walk is ([`Pages::progress`], [`Rows::progress`]), for a
+/// progress bar: pages read, the page count the latest page reported, and
+/// rows read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TableProgress {
+    /// Pages read so far.
+    pub pages_read: u32,
+    /// The table's page count as the latest page reported it (`None` before
+    /// the first page). It can change while the table is read.
+    pub total_pages: Option<u64>,
+    /// Rows read so far (for [`Rows`], rows handed out).
+    pub rows: u64,
 }
 
 impl<T: Transport, E: PagedEndpoint> Pages<T, E> {
@@ -290,6 +322,11 @@ impl<T: Transport, E: PagedEndpoint> Pages<T, E> {
     pub fn pager(&self) -> &Pager {
         &self.pager
     }
+
+    /// How far the walk is.
+    pub fn progress(&self) -> TableProgress {
+        self.progress
+    }
 }
 
 impl<T: Transport, E: PagedEndpoint> Iterator for Pages<T, E> {
@@ -300,7 +337,12 @@ impl<T: Transport, E: PagedEndpoint> Iterator for Pages<T, E> {
         let request = self.endpoint.with_page(page_number);
         match self.client.send(&request) {
             Ok(page) => match self.pager.record_page(&page) {
-                Ok(true) => Some(Ok(page)),
+                Ok(true) => {
+                    self.progress.pages_read = self.pager.pages_fetched();
+                    self.progress.total_pages = Some(page.total_pages());
+                    self.progress.rows += page.rows().len() as u64;
+                    Some(Ok(page))
+                }
                 Ok(false) => None,
                 Err(e) => Some(Err(e.into())),
             },
@@ -324,6 +366,16 @@ impl<T: fmt::Debug, E: PagedEndpoint + fmt::Debug> fmt::Debug for Rows<T, E> {
             .field("pages", &self.pages)
             .field("buffered", &self.current.len())
             .finish()
+    }
+}
+
+impl<T: Transport, E: PagedEndpoint> Rows<T, E> {
+    /// How far the walk is; `rows` counts the rows handed out so far.
+    pub fn progress(&self) -> TableProgress {
+        TableProgress {
+            rows: self.pages.progress.rows - self.current.len() as u64,
+            ..self.pages.progress
+        }
     }
 }
 

@@ -162,7 +162,9 @@ pub mod validate;
 
 pub use api_error::{ApiError, ApiErrorCode};
 pub use call::{Call, Step};
-pub use client::{Client, ClientBuilder, JitterSource, Pages, RequestOptions, Rows, Sleeper};
+pub use client::{
+    Client, ClientBuilder, JitterSource, Pages, RequestOptions, Rows, Sleeper, TableProgress,
+};
 pub use config::{
     BASE_URL_ENV_VAR, BaseUrl, Config, ConfigBuilder, ConfigError, DEFAULT_BASE_URL, USER_AGENT,
 };

@@ -758,3 +758,50 @@ fn counters_read_numbers_as_strings_and_nullable_fields_as_none() {
         "{missing}"
     );
 }
+
+// ---------------------------------------------------------------- progress
+
+#[test]
+fn bulk_creation_and_table_walks_report_progress() {
+    let keys = |n: usize, from: usize| {
+        let keys: Vec<String> = (from..from + n).map(|i| format!("K{i}")).collect();
+        json!({"success": true, "createdLicenses": keys}).to_string()
+    };
+    let script = Script::new()
+        .json(&keys(256, 0))
+        .json(&keys(256, 256))
+        .json(&keys(88, 512));
+    let mut seen = Vec::new();
+    let spec = LicenseSpec::new(
+        "BULK-******",
+        ["pro"],
+        blazeauth_core::LicenseDuration::from_days(1).unwrap(),
+    );
+    let created = script
+        .client()
+        .create_licenses_bulk_with_progress(app(), spec, 600, |p| {
+            seen.push((p.created, p.total));
+        })
+        .unwrap();
+    assert_eq!(created.len(), 600);
+    assert_eq!(seen, [(0, 600), (256, 600), (512, 600), (600, 600)]);
+
+    let script = Script::new()
+        .json(&sessions_body(1, 2, 3, json!([session(1), session(2)])).to_string())
+        .json(&sessions_body(2, 2, 3, json!([session(3)])).to_string());
+    let client = script.client();
+    let mut rows = client.pages(GetSessions::new(app()).page_size(2)).rows();
+    assert_eq!(rows.progress().total_pages, None);
+    rows.next().unwrap().unwrap();
+    let progress = rows.progress();
+    assert_eq!(
+        (progress.pages_read, progress.total_pages, progress.rows),
+        (1, Some(2), 1)
+    );
+    assert_eq!(rows.by_ref().count(), 2);
+    let progress = rows.progress();
+    assert_eq!(
+        (progress.pages_read, progress.total_pages, progress.rows),
+        (2, Some(2), 3)
+    );
+}

@@ -149,6 +149,16 @@ impl BulkCreate {
         self.not_requested
     }
 
+    /// How far the run is, for a progress bar: keys created so far, licenses
+    /// in the batch in flight, and the total asked for.
+    pub fn progress(&self) -> BulkProgress {
+        BulkProgress {
+            created: self.created.len() as u64,
+            in_flight: self.in_flight.map_or(0, u64::from),
+            total: self.total,
+        }
+    }
+
     /// Whether nothing more will be handed out: every batch was recorded, or
     /// the run failed.
     pub fn is_finished(&self) -> bool {
@@ -193,6 +203,30 @@ impl BulkCreate {
                     error,
                 })
             }
+        }
+    }
+}
+
+/// How far a bulk creation is ([`BulkCreate::progress`]; the callback of
+/// [`Client::create_licenses_bulk_with_progress`](crate::Client::create_licenses_bulk_with_progress)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkProgress {
+    /// Licenses created so far (their keys are in hand).
+    pub created: u64,
+    /// Licenses of the batch in flight.
+    pub in_flight: u64,
+    /// Licenses asked for in all.
+    pub total: u64,
+}
+
+impl BulkProgress {
+    /// `created / total`, from 0.0 to 1.0.
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.created as f64 / self.total as f64
         }
     }
 }
