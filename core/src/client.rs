@@ -26,7 +26,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::api::{BulkCreate, BulkCreateError, BulkProgress, LicenseSpec};
 use crate::call::{Call, Step};
@@ -36,7 +36,7 @@ use crate::error::Error;
 use crate::id::ApplicationId;
 use crate::pager::{PagedEndpoint, Pager, RowOf, TablePage};
 use crate::retry::RetryPolicy;
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportError};
 
 /// Waits between retries.
 pub trait Sleeper: Send + Sync {
@@ -169,11 +169,24 @@ impl<T: Transport> Client<T> {
         loop {
             match call.poll() {
                 Step::Send(request) => {
+                    let method = request.method().clone();
+                    let started = log::log_enabled!(log::Level::Debug).then(Instant::now);
                     let outcome = inner.transport.send(request).map_err(Into::into);
+                    if let Some(started) = started {
+                        log_attempt(&method, endpoint.path(), call.attempts(), started, &outcome);
+                    }
                     let jitter = inner.jitter.as_ref().map_or(0.5, |j| j.jitter());
                     call.record(outcome, jitter);
                 }
                 Step::Wait(delay) => {
+                    log::info!(
+                        target: "blazeauth",
+                        "{} {}: retrying in {} ms (attempt {} next)",
+                        endpoint.method(),
+                        endpoint.path(),
+                        delay.as_millis(),
+                        call.attempts() + 1
+                    );
                     if let Some(retries) = &inner.retries {
                         retries.sleeper.sleep(delay);
                     }
@@ -234,6 +247,36 @@ impl<T: Transport> Client<T> {
             on_progress(&bulk.progress());
         }
         bulk.finish().map_err(Box::new)
+    }
+}
+
+/// Logs one attempt at `debug` (target `blazeauth`): method, path (never the
+/// query, which can hold search text), status or transport failure, attempt
+/// number and elapsed time. Nothing in it can hold the key: the path is the
+/// route's, the status a number, the failure its kind and delivery.
+fn log_attempt(
+    method: &http::Method,
+    path: &str,
+    attempt: u32,
+    started: Instant,
+    outcome: &Result<http::Response<Vec<u8>>, TransportError>,
+) {
+    let elapsed = started.elapsed().as_millis();
+    match outcome {
+        Ok(response) => log::debug!(
+            target: "blazeauth",
+            "{method} {path} -> {} (attempt {attempt}, {elapsed} ms)",
+            response.status().as_u16()
+        ),
+        Err(error) => log::debug!(
+            target: "blazeauth",
+            "{method} {path} -> {:?} failure, {} (attempt {attempt}, {elapsed} ms)",
+            error.kind(),
+            match error.delivery() {
+                crate::Delivery::NotSent => "not sent",
+                crate::Delivery::MaybeSent => "may have been sent",
+            }
+        ),
     }
 }
 
