@@ -63,7 +63,18 @@ impl<F: Fn() -> f64 + Send + Sync> JitterSource for F {
 }
 
 /// Per-call settings for [`Client::send_with`].
+///
+/// ```
+/// use std::time::Duration;
+/// use blazeauth_core::{RequestOptions, RetryPolicy};
+///
+/// let options = RequestOptions::default()
+///     .timeout(Duration::from_secs(5))
+///     .retry_policy(RetryPolicy::never());
+/// assert_eq!(options.timeout, Some(Duration::from_secs(5)));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RequestOptions {
     /// A timeout for each attempt of this call, in place of the transport's default.
     pub timeout: Option<Duration>,
@@ -71,6 +82,22 @@ pub struct RequestOptions {
     /// without a sleeper, a policy of more than one attempt is refused with
     /// [`ConfigError::RetriesWithoutSleeper`].
     pub retry_policy: Option<RetryPolicy>,
+}
+
+impl RequestOptions {
+    /// Sets [`timeout`](Self::timeout) for each attempt of this call.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets this call's [`retry_policy`](Self::retry_policy).
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
+    }
 }
 
 /// Runs endpoints through a transport. See the [module docs](self).

@@ -33,21 +33,35 @@ use crate::error::Error;
 use crate::redact::Scrubber;
 
 /// The fields of a route's successful response, other than `success`,
-/// `message` and `code`.
-pub trait Payload: Default {
-    /// Called for each top-level field other than `success`, `message` and
-    /// `code`. Reads the value with `map.next_value()` and returns `Ok(true)`
-    /// when the field belongs to the payload; returns `Ok(false)` without
-    /// reading to have it skipped.
-    fn visit_field<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Result<bool, A::Error>;
+/// `message` and `code`: [`NoPayload`], [`Data`], [`TablePayload`],
+/// [`CreatedLicensesPayload`], [`RawPayload`] and the payloads of the legacy
+/// routes in [`api`](crate::api). Sealed: how a payload reads its fields
+/// (serde's `MapAccess`) is not part of the SDK's API, so it can change
+/// without breaking anyone; an endpoint of your own picks one of these.
+pub trait Payload: sealed::VisitField + Default {}
+
+impl<T: sealed::VisitField + Default> Payload for T {}
+
+pub(crate) mod sealed {
+    use serde::de::MapAccess;
+
+    /// How a payload takes the fields offered by the envelope.
+    pub trait VisitField {
+        /// Called for each top-level field other than `success`, `message`
+        /// and `code`. Reads the value with `map.next_value()` and returns
+        /// `Ok(true)` when the field belongs to the payload; returns
+        /// `Ok(false)` without reading to have it skipped.
+        fn visit_field<'de, A: MapAccess<'de>>(
+            &mut self,
+            key: &str,
+            map: &mut A,
+        ) -> Result<bool, A::Error>;
+    }
 }
 
 /// A decoded envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Envelope<P> {
     /// The `success` flag.
     pub success: bool,
@@ -148,7 +162,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoPayload;
 
-impl Payload for NoPayload {
+impl sealed::VisitField for NoPayload {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         _: &str,
@@ -171,7 +185,7 @@ impl<T> Default for Data<T> {
     }
 }
 
-impl<T: DeserializeOwned> Payload for Data<T> {
+impl<T: DeserializeOwned> sealed::VisitField for Data<T> {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -203,7 +217,7 @@ impl<T> Default for TablePayload<T> {
     }
 }
 
-impl<T: DeserializeOwned> Payload for TablePayload<T> {
+impl<T: DeserializeOwned> sealed::VisitField for TablePayload<T> {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -229,7 +243,7 @@ pub struct CreatedLicensesPayload {
     pub created_licenses: Option<Vec<String>>,
 }
 
-impl Payload for CreatedLicensesPayload {
+impl sealed::VisitField for CreatedLicensesPayload {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,
@@ -261,7 +275,7 @@ impl<T> Default for RawPayload<T> {
     }
 }
 
-impl<T: DeserializeOwned> Payload for RawPayload<T> {
+impl<T: DeserializeOwned> sealed::VisitField for RawPayload<T> {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -181,6 +181,7 @@ pub enum PagerError {
 
 /// One page of a panel table.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Page<R> {
     /// The rows.
     pub rows: Vec<R>,

@@ -187,6 +187,10 @@ fn decode_at(input: &str, offset: usize) -> Result<String, QueryError> {
 /// assert_eq!(parse_query("a=1&b=%zz"), Err(QueryError::BadEscape { position: 6 }));
 /// # Ok::<(), QueryError>(())
 /// ```
+// Hidden: the server side's parsing, not part of the SDK's API (the
+// emulator has its own); public only for the fuzz targets and the tests that
+// read back what the SDK sent.
+#[doc(hidden)]
 pub fn parse_query(query: &str) -> Result<Vec<(String, String)>, QueryError> {
     let (body, mut offset) = match query.strip_prefix('?') {
         Some(rest) => (rest, 1),

@@ -139,6 +139,7 @@ impl<T> fmt::Debug for RawRequest<T> {
 /// ...) in `extra`, and in `data` when it is a [`serde_json::Value`]; the
 /// fields themselves hold the values as received.
 #[derive(Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RawResponse<T> {
     /// The envelope's `message`.
     pub message: Option<String>,

@@ -423,6 +423,10 @@ impl<C: SearchCategory> TableSearch<C> {
     /// assert_eq!(search.categories, [UserSearchCategory::Ipv4]);
     /// # Ok::<(), blazeauth_core::SearchError>(())
     /// ```
+    // Hidden: the server side's reading of the wire form, not part of the
+    // SDK's API (the emulator has its own). Public only for the fuzz targets
+    // and the round-trip tests that check the SDK's encoding reads back.
+    #[doc(hidden)]
     pub fn from_json(json: &str) -> Result<Self, SearchError> {
         let wire: WireIn = serde_json::from_str(json).map_err(|error| SearchError::Json {
             message: error.to_string(),
@@ -458,6 +462,10 @@ impl<C: SearchCategory> TableSearch<C> {
     /// assert_eq!(TableSearch::<UserSearchCategory>::from_query("page=2")?, None);
     /// # Ok::<(), blazeauth_core::SearchError>(())
     /// ```
+    // Hidden: the server side's reading of the wire form, not part of the
+    // SDK's API (the emulator has its own). Public only for the fuzz targets
+    // and the round-trip tests that check the SDK's encoding reads back.
+    #[doc(hidden)]
     pub fn from_query(query: &str) -> Result<Option<Self>, SearchError> {
         parse_query(query)?
             .iter()
@@ -570,6 +578,10 @@ impl SessionSearch {
     ///         .category(SessionSearchCategory::Ip)
     /// );
     /// ```
+    // Hidden: the server side's reading of the wire form, not part of the
+    // SDK's API (the emulator has its own). Public only for the fuzz targets
+    // and the round-trip tests that check the SDK's encoding reads back.
+    #[doc(hidden)]
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut search_string = None;
         let mut categories = Vec::new();
@@ -601,6 +613,10 @@ impl SessionSearch {
     /// assert_eq!(search.categories, [SessionSearchCategory::ClientId]);
     /// # Ok::<(), blazeauth_core::SearchError>(())
     /// ```
+    // Hidden: the server side's reading of the wire form, not part of the
+    // SDK's API (the emulator has its own). Public only for the fuzz targets
+    // and the round-trip tests that check the SDK's encoding reads back.
+    #[doc(hidden)]
     pub fn from_query(query: &str) -> Result<Self, SearchError> {
         let pairs = parse_query(query)?;
         Ok(Self::from_pairs(

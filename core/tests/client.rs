@@ -162,10 +162,7 @@ fn per_call_timeout_reaches_the_transport() {
         );
         Ok(Response::new(LEVELS_OK.as_bytes().to_vec()))
     });
-    let options = blazeauth_core::RequestOptions {
-        timeout: Some(Duration::from_millis(1500)),
-        ..Default::default()
-    };
+    let options = blazeauth_core::RequestOptions::default().timeout(Duration::from_millis(1500));
     script
         .client()
         .send_with(&GetLicenseLevels::new(app()), &options)
@@ -668,10 +665,7 @@ fn bulk_batch_with_fewer_keys_than_asked_stops_and_is_reported() {
 #[test]
 fn a_per_call_retry_policy_on_a_client_without_sleeper_is_refused_loudly() {
     let script = Script::new();
-    let options = blazeauth_core::RequestOptions {
-        retry_policy: Some(RetryPolicy::new()),
-        ..Default::default()
-    };
+    let options = blazeauth_core::RequestOptions::default().retry_policy(RetryPolicy::new());
     let err = script
         .client()
         .send_with(&GetApplications, &options)

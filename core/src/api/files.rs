@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Done, done, limits, route};
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
-use crate::envelope::{NoPayload, Payload};
+use crate::envelope::NoPayload;
 use crate::id::ApplicationId;
 use crate::validate::{InvalidInput, Problem, check_chars};
 
@@ -256,7 +256,7 @@ pub struct PresignedUrlPayload {
     pub presigned_url: Option<String>,
 }
 
-impl Payload for PresignedUrlPayload {
+impl crate::envelope::sealed::VisitField for PresignedUrlPayload {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

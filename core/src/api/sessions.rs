@@ -21,7 +21,7 @@ use serde::de::MapAccess;
 
 use super::route;
 use crate::endpoint::{Endpoint, MissingField, RequestParts};
-use crate::envelope::{Count, Payload};
+use crate::envelope::Count;
 use crate::id::ApplicationId;
 use crate::pager::{PagedEndpoint, TablePage, TableRow};
 use crate::search::SessionSearch;
@@ -238,7 +238,7 @@ pub struct SessionsPayload {
     pub page_size: Option<u64>,
 }
 
-impl Payload for SessionsPayload {
+impl crate::envelope::sealed::VisitField for SessionsPayload {
     fn visit_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: &str,

@@ -28,10 +28,7 @@ fn a_timed_out_creation_really_created_its_batch_once() {
             .on_path(CREATE)
             .times(1),
     );
-    let options = RequestOptions {
-        timeout: Some(Duration::from_millis(50)),
-        ..RequestOptions::default()
-    };
+    let options = RequestOptions::default().timeout(Duration::from_millis(50));
     let started = Instant::now();
     let err = s
         .client

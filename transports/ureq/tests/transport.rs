@@ -430,10 +430,7 @@ fn a_per_request_timeout_replaces_the_default() {
         .send(&api::GetApplications)
         .expect("slow but in time");
     // 150 ms for this call only: it times out.
-    let options = RequestOptions {
-        timeout: Some(Duration::from_millis(150)),
-        ..RequestOptions::default()
-    };
+    let options = RequestOptions::default().timeout(Duration::from_millis(150));
     let error = client
         .send_with(&api::GetApplications, &options)
         .unwrap_err();
