@@ -182,8 +182,16 @@ fn measure(
     let endpoint = GetLicensesTable::new(app.clone()).page(1);
     let sdk = || -> Result<usize, BoxError> { Ok(client.send(&endpoint)?.rows.len()) };
 
-    // The hand-written side: its own agent with the transport's settings.
-    let agent = UreqTransport::new().agent().clone();
+    // The hand-written side: its own agent, set up as the transport's is
+    // (statuses as answers, no redirects, the same timeouts).
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(blazeauth_ureq::DEFAULT_TIMEOUT))
+        .timeout_connect(Some(blazeauth_ureq::DEFAULT_CONNECT_TIMEOUT))
+        .max_idle_connections_per_host(3)
+        .build()
+        .into();
     let url = format!(
         "{}/api/v1/panel/get-licenses-table?applicationId={}&currentPage=1",
         config.base_url(),

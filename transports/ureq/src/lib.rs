@@ -2,8 +2,8 @@
 //!
 //! The production transport of the Blazeauth Management API SDK: blocking
 //! HTTP/1.1 on [ureq 3](ureq) with rustls, plugged into
-//! [`blazeauth_core`]'s one seam, [`Transport`](blazeauth_core::Transport), and a
-//! ready [`Client`](blazeauth_core::Client) built on it.
+//! [`blazeauth_core`]'s one seam, [`Transport`], and a
+//! ready [`Client`] built on it.
 //!
 //! ```no_run
 //! use blazeauth_core::api;
@@ -16,7 +16,7 @@
 //! ```
 //!
 //! - [`UreqTransport`] (built with [`UreqTransportBuilder`]): the transport.
-//! - [`client`], [`client_builder`], [`client_from_env`]: clients with a real
+//! - [`client()`], [`client_builder`], [`client_from_env`]: clients with a real
 //!   sleeper ([`ThreadSleeper`]) and jitter ([`RandomJitter`]), so the core's
 //!   retry policy runs.
 //!
@@ -37,9 +37,9 @@
 //!
 //! `http_status_as_error(false)`: a 4xx or 5xx comes back as a response, and the
 //! core decodes its Blazeauth envelope into an
-//! [`Error::Api`](blazeauth_core::Error::Api) (code, message, status,
+//! [`Error::Api`] (code, message, status,
 //! `Retry-After`) or, for a body that is not an envelope (an HTML 502 from a
-//! proxy), an [`Error::Decode`](blazeauth_core::Error::Decode) that keeps the
+//! proxy), an [`Error::Decode`] that keeps the
 //! status, headers and raw body.
 //!
 //! ## Timeouts
@@ -52,7 +52,7 @@
 //! | connect ([`UreqTransportBuilder::connect_timeout`]) | 10 s ([`DEFAULT_CONNECT_TIMEOUT`]) | resolving the host name, and again opening the connection (TCP + TLS) |
 //!
 //! A per-call timeout, [`RequestOptions::timeout`](blazeauth_core::RequestOptions)
-//! (carried to the transport as [`RequestTimeout`](blazeauth_core::RequestTimeout)
+//! (carried to the transport as [`RequestTimeout`]
 //! in the request's extensions), replaces the whole-call timeout for each
 //! attempt of that call; the connect timeout is then capped by it. The timeout
 //! applies per attempt: retries start a fresh budget.
@@ -68,7 +68,7 @@
 //! of the licenses table, is a few tens of KiB. A `Content-Length` above the limit
 //! fails before a byte of the body is read; a chunked or close-delimited body
 //! fails as soon as it passes the limit. Either way the error is
-//! [`TransportErrorKind::BodyTooLarge`](blazeauth_core::TransportErrorKind::BodyTooLarge),
+//! [`TransportErrorKind::BodyTooLarge`],
 //! "may have been sent" (the server processed the request), never a hang or an
 //! out-of-memory.
 //!
@@ -84,9 +84,9 @@
 //! TLS through rustls (ring) with the webpki root certificates (feature
 //! `rustls`, on by default); the `native-tls` feature uses the platform's TLS
 //! library instead (it takes precedence when both are on);
-//! [`UreqTransportBuilder::tls_config`] replaces the TLS settings (custom roots).
+//! [`UreqTransportBuilder::root_certificates`] sets other roots (a private CA).
 //! Which URLs may use plain `http://` is decided by the core's
-//! [`Config`](blazeauth_core::Config) (loopback hosts, or an explicit
+//! [`Config`] (loopback hosts, or an explicit
 //! `allow_insecure_http`); the transport neither weakens nor second-guesses that
 //! check (ureq's `https_only` stays off so `http://127.0.0.1` works for the
 //! emulator). Proxies are off unless set with [`UreqTransportBuilder::proxy`]:
@@ -94,13 +94,13 @@
 //!
 //! ## Error mapping
 //!
-//! Every ureq failure becomes a [`TransportError`](blazeauth_core::TransportError)
-//! saying whether the request may have reached the server; ureq's
-//! [`ureq::Error`] is kept as its source
-//! (`error.source_error().downcast_ref::<ureq::Error>()`). The core turns "not
-//! sent" into [`Error::NotSent`](blazeauth_core::Error::NotSent) (safe to retry
+//! Every ureq failure becomes a [`TransportError`]
+//! saying whether the request may have reached the server; ureq's error is
+//! kept as its source, for messages and logs (its type is ureq's, not part of
+//! this crate's API: no ureq type appears in a signature here). The core turns "not
+//! sent" into [`Error::NotSent`] (safe to retry
 //! anything) and "may have been sent" into
-//! [`Error::MaybeSent`](blazeauth_core::Error::MaybeSent) (a mutation's outcome is
+//! [`Error::MaybeSent`] (a mutation's outcome is
 //! unknown: reconcile, never resend blindly).
 //!
 //! | ureq error | when | delivery | kind |
@@ -141,10 +141,10 @@
 //!
 //! ## Retries
 //!
-//! The transport never retries by itself. The clients built by [`client`],
+//! The transport never retries by itself. The clients built by [`client()`],
 //! [`client_builder`] and [`client_from_env`] install [`ThreadSleeper`] and
 //! [`RandomJitter`], so the core's
-//! [`RetryPolicy`](blazeauth_core::RetryPolicy) decides: reads are retried after
+//! [`RetryPolicy`] decides: reads are retried after
 //! "not sent", "may have been sent", 429 and 502/503/504 (waiting exactly
 //! `Retry-After` when given); a mutation is retried only when it certainly was
 //! not sent or the server said 429 with `Retry-After`, and is never resent when
@@ -165,20 +165,24 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod agent;
 mod classify;
-mod client;
-mod transport;
+mod clients;
+mod settings;
 mod upload;
 
-pub use client::{
-    RandomJitter, ThreadSleeper, client, client_builder, client_from_env, config_from_env,
-};
-pub use transport::{
+pub use agent::{
     DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport,
     UreqTransportBuilder,
 };
+pub use clients::{
+    RandomJitter, ThreadSleeper, client, client_builder, client_from_env, config_from_env,
+};
 pub use upload::{FileUpload, UploadError, upload_file};
 
-/// The ureq this crate is built on, for its error type ([`ureq::Error`], the
-/// source of transport errors), [`ureq::Proxy`] and [`ureq::tls`].
-pub use ureq;
+pub use settings::{CertificateError, Proxy, ProxyError, RootCertificates};
+
+/// Everything of [`blazeauth_core`] (routes in [`api`], [`Client`],
+/// [`Config`], [`Error`], ...), so that this is the one crate an application
+/// adds: `blazeauth_ureq::api::GetApplications`, `blazeauth_ureq::Client`.
+pub use blazeauth_core::*;

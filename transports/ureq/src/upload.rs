@@ -1,12 +1,12 @@
 //! [`upload_file`]: the blocking driver of a file upload.
 //!
 //! The core has the two sans-IO halves ([`GetUploadUrl`] and
-//! [`UploadUrl::put_request`](blazeauth_core::api::UploadUrl::put_request));
+//! [`UploadUrl::put_request`](crate::api::UploadUrl::put_request));
 //! this drives them on a [`Client<UreqTransport>`]: ask the API for a presigned
 //! URL (with the client's key, retry policy and redaction), then `PUT` the
 //! bytes to the storage host on the same agent, with no `Authorization`
 //! header. Confirming the upload (`check-file-uploaded-status`) is a route the
-//! docs only name: send it with a [`RawRequest`](blazeauth_core::RawRequest).
+//! docs only name: send it with a [`RawRequest`](crate::RawRequest).
 
 use std::time::Duration;
 

@@ -20,7 +20,7 @@ use blazeauth_core::{
     Client, Config, ConfigError, Delivery, Error, LicenseDuration, LicenseSearch, RawRequest,
     TransportErrorKind,
 };
-use blazeauth_ureq::{UreqTransport, ureq};
+use blazeauth_ureq::{RootCertificates, UreqTransport};
 use support::{KEY, Recorded, Reply, SECRET, TestServer, assert_no_secret};
 
 fn client(server: &TestServer) -> Client<UreqTransport> {
@@ -340,13 +340,9 @@ impl TlsServer {
 
     /// A transport that trusts this server's certificate as a root.
     fn trusting(&self) -> UreqTransport {
-        let root = ureq::tls::Certificate::from_der(&self.certificate).to_owned();
-        let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(ureq::tls::RootCerts::new_with_certs(&[root]))
-            .build();
         UreqTransport::builder()
             .timeout(Duration::from_secs(10))
-            .tls_config(tls)
+            .root_certificates(RootCertificates::Only(vec![self.certificate.clone()]))
             .build()
     }
 }

@@ -12,7 +12,7 @@ use blazeauth_core::{
     Client, DecodeErrorKind, Delivery, Error, RawRequest, RequestOptions, RequestTimeout,
     RetryPolicy, Transport, TransportError, TransportErrorKind, api,
 };
-use blazeauth_ureq::{UreqTransport, ureq};
+use blazeauth_ureq::UreqTransport;
 use support::{RecordingSleeper, Reply, TestServer, assert_no_secret, closed_port};
 
 const APPS: &str = r#"[{"id":"123456789","name":"My application"}]"#;

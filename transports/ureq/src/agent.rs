@@ -17,6 +17,7 @@ use blazeauth_core::{RequestTimeout, Transport, TransportError};
 use ureq::{AsSendBody, Body};
 
 use crate::classify;
+use crate::settings::{Proxy, RootCertificates};
 
 /// The default whole-call timeout: connecting, sending, waiting and reading the body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -57,12 +58,6 @@ impl UreqTransport {
     /// Starts a transport with custom settings.
     pub fn builder() -> UreqTransportBuilder {
         UreqTransportBuilder::new()
-    }
-
-    /// The agent every request goes through (for sending other requests over
-    /// the same connection pool, with the same settings).
-    pub fn agent(&self) -> &ureq::Agent {
-        &self.agent
     }
 
     /// The whole-call timeout applied when the request carries no [`RequestTimeout`].
@@ -179,7 +174,7 @@ fn method_states_length(method: &http::Method) -> bool {
 /// | [`body_limit`](Self::body_limit) | [`DEFAULT_BODY_LIMIT`] (8 MiB) |
 /// | [`proxy`](Self::proxy) | none (environment variables are ignored) |
 /// | [`max_idle_connections_per_host`](Self::max_idle_connections_per_host) | 3 |
-/// | [`tls_config`](Self::tls_config) | rustls (or native-tls with that feature), webpki roots |
+/// | [`root_certificates`](Self::root_certificates) | [`RootCertificates::WebPki`] (rustls, or native-tls with that feature) |
 ///
 /// ```
 /// use std::time::Duration;
@@ -195,10 +190,9 @@ fn method_states_length(method: &http::Method) -> bool {
 #[derive(Clone)]
 pub struct UreqTransportBuilder {
     settings: Settings,
-    proxy: Option<ureq::Proxy>,
+    proxy: Option<Proxy>,
     max_idle_connections_per_host: usize,
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    tls_config: Option<ureq::tls::TlsConfig>,
+    root_certificates: RootCertificates,
 }
 
 impl UreqTransportBuilder {
@@ -211,14 +205,13 @@ impl UreqTransportBuilder {
             },
             proxy: None,
             max_idle_connections_per_host: 3,
-            #[cfg(any(feature = "rustls", feature = "native-tls"))]
-            tls_config: None,
+            root_certificates: RootCertificates::WebPki,
         }
     }
 
     /// The whole-call timeout: from the start of the call to the last byte of
     /// the body. A request carrying a [`RequestTimeout`] (set by
-    /// [`Client::send_with`](blazeauth_core::Client::send_with)) uses that one
+    /// [`Client::send_with`](crate::Client::send_with)) uses that one
     /// instead. Timeouts cannot be turned off (a call must end); zero is raised
     /// to 1 ms.
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -236,7 +229,7 @@ impl UreqTransportBuilder {
 
     /// The largest response body accepted, in bytes (after decompression with
     /// the `gzip` feature). A larger body fails with
-    /// [`TransportErrorKind::BodyTooLarge`](blazeauth_core::TransportErrorKind::BodyTooLarge) ("may have been sent": the server
+    /// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge) ("may have been sent": the server
     /// processed the request); with a `Content-Length` above the limit, before a
     /// byte of the body is read.
     pub fn body_limit(mut self, bytes: u64) -> Self {
@@ -244,10 +237,10 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// Sends requests through a proxy, e.g. `ureq::Proxy::try_from_env()` to honour
+    /// Sends requests through a proxy, e.g. [`Proxy::from_env()`] to honour
     /// `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`. Off by default: a proxy picked up
     /// silently from the environment could see the key of an `http://` request.
-    pub fn proxy(mut self, proxy: Option<ureq::Proxy>) -> Self {
+    pub fn proxy(mut self, proxy: Option<Proxy>) -> Self {
         self.proxy = proxy;
         self
     }
@@ -259,12 +252,11 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// Replaces the TLS settings (custom root certificates, client certificate,
-    /// provider). The default verifies servers against the webpki roots with
-    /// rustls, or with native-tls when that feature is on.
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    pub fn tls_config(mut self, config: ureq::tls::TlsConfig) -> Self {
-        self.tls_config = Some(config);
+    /// The certificates servers are verified against (default
+    /// [`RootCertificates::WebPki`]); e.g. a private CA with
+    /// [`RootCertificates::from_pem`]. Verification itself cannot be turned off.
+    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
+        self.root_certificates = roots;
         self
     }
 
@@ -280,14 +272,14 @@ impl UreqTransportBuilder {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .https_only(false)
-            .proxy(self.proxy)
+            .proxy(self.proxy.map(|p| p.0))
             .timeout_global(Some(timeout))
             .timeout_resolve(Some(connect_timeout.min(timeout)))
             .timeout_connect(Some(connect_timeout.min(timeout)))
             .max_idle_connections(self.max_idle_connections_per_host.max(10))
             .max_idle_connections_per_host(self.max_idle_connections_per_host);
         #[cfg(any(feature = "rustls", feature = "native-tls"))]
-        let builder = builder.tls_config(self.tls_config.unwrap_or_else(default_tls_config));
+        let builder = builder.tls_config(tls_config(&self.root_certificates));
         let config = builder.build();
         UreqTransport {
             // The default connector, with its connect-phase I/O errors marked
@@ -319,12 +311,13 @@ impl fmt::Debug for UreqTransportBuilder {
                 "max_idle_connections_per_host",
                 &self.max_idle_connections_per_host,
             )
+            .field("root_certificates", &self.root_certificates)
             .finish_non_exhaustive()
     }
 }
 
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn default_tls_config() -> ureq::tls::TlsConfig {
+fn tls_config(roots: &RootCertificates) -> ureq::tls::TlsConfig {
     let provider = if cfg!(feature = "native-tls") {
         ureq::tls::TlsProvider::NativeTls
     } else {
@@ -332,6 +325,6 @@ fn default_tls_config() -> ureq::tls::TlsConfig {
     };
     ureq::tls::TlsConfig::builder()
         .provider(provider)
-        .root_certs(ureq::tls::RootCerts::WebPki)
+        .root_certs(roots.to_ureq())
         .build()
 }

@@ -18,7 +18,7 @@ use blazeauth_core::{
     RetryPolicy, Sleeper,
 };
 
-use crate::transport::UreqTransport;
+use crate::agent::UreqTransport;
 
 /// A client on a default [`UreqTransport`] with the default retry policy, the
 /// real sleeper and random jitter.
@@ -65,10 +65,10 @@ pub fn client_builder(config: Config, transport: UreqTransport) -> ClientBuilder
 
 /// A client configured from the environment:
 ///
-/// - `BLAZEAUTH_MANAGEMENT_API_KEY` ([`KEY_ENV_VAR`](blazeauth_core::KEY_ENV_VAR)):
+/// - `BLAZEAUTH_MANAGEMENT_API_KEY` ([`KEY_ENV_VAR`](crate::KEY_ENV_VAR)):
 ///   the management key, required, taken exactly as set (a trailing newline is
 ///   refused, not trimmed);
-/// - `BLAZEAUTH_BASE_URL` ([`BASE_URL_ENV_VAR`](blazeauth_core::BASE_URL_ENV_VAR)): optional; unset or empty means
+/// - `BLAZEAUTH_BASE_URL` ([`BASE_URL_ENV_VAR`](crate::BASE_URL_ENV_VAR)): optional; unset or empty means
 ///   production. `http://` is accepted only for a loopback host (the emulator).
 ///
 /// A missing or malformed key is a [`ConfigError::Key`] whose message names the
