@@ -1,58 +1,4 @@
-//! One call with its retries, as a sans-IO state machine: [`Call`].
-//!
-//! A call is: build the request (validation first), send it, decode the
-//! answer, and on failure ask the [`RetryPolicy`] whether and when to try
-//! again. [`Call`] does all of it except the sending and the waiting, which
-//! it hands to its driver as [`Step`]s. It reads no clock, draws no random
-//! number and touches no socket: the driver passes in each attempt's outcome
-//! and a jitter value, so every run can be replayed exactly.
-//!
-//! The blocking [`Client`](crate::Client) is one driver; any runtime can be
-//! another. A driver is a loop:
-//!
-//! ```
-//! use blazeauth_core::http::{Request, Response};
-//! use blazeauth_core::{api, Call, Config, ManagementKey, RetryPolicy, Step, TransportError};
-//!
-//! # let key = ManagementKey::parse(
-//! #     "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
-//! # )?;
-//! let config = Config::new(key);
-//! // Your transport: here, a closure answering like the server.
-//! let send = |_request: Request<Vec<u8>>| -> Result<Response<Vec<u8>>, TransportError> {
-//!     Ok(Response::new(br#"{"success":true,"message":"ok","data":[]}"#.to_vec()))
-//! };
-//! let endpoint = api::GetApplications;
-//! let mut call = Call::new(&config, &endpoint, RetryPolicy::new());
-//! let apps = loop {
-//!     match call.poll() {
-//!         Step::Send(request) => call.record(send(request), 0.5 /* a random number in [0, 1] */),
-//!         Step::Wait(delay) => std::thread::sleep(delay), // or your runtime's timer
-//!         Step::Done(result) => break result?,
-//!     }
-//! };
-//! assert!(apps.is_empty());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Guarantees
-//!
-//! These are properties of the machine, whatever the driver and the server do
-//! (a property test and a fuzz target drive it with arbitrary answers):
-//!
-//! - **A mutation whose outcome is unknown is never sent again.** When
-//!   [`Error::outcome_unknown`] is true for an attempt's error (a timeout after
-//!   sending, any answer that is not a readable error envelope, a 5xx), that
-//!   attempt is the last: the call ends with that error.
-//! - **Attempts are bounded** by the policy's
-//!   [`max_attempts`](RetryPolicy::max_attempts), and **no wait exceeds**
-//!   [`RetryPolicy::max_delay`].
-//! - A request is handed out once per attempt: polling again before the
-//!   attempt's outcome is [recorded](Call::record) ends the call with
-//!   [`Error::MaybeSent`] (the request left the machine and nobody said what
-//!   became of it), never with a second copy of the request.
-//! - Polling a finished call returns [`Error::NotSent`] (nothing more is
-//!   sent); recording an outcome when no request is in flight does nothing.
+//! One call as a state machine: [`Call`] (its docs hold the details).
 
 use std::fmt;
 use std::time::Duration;
@@ -79,7 +25,63 @@ pub enum Step<O> {
 }
 
 /// One call of an endpoint with its retries, as a sans-IO state machine. See
-/// the [module docs](self) for the driving loop and the guarantees.
+/// the [module docs](crate::Call) for the driving loop and the guarantees.
+///
+/// One call with its retries, as a sans-IO state machine: [`Call`].
+///
+/// A call is: build the request (validation first), send it, decode the
+/// answer, and on failure ask the [`RetryPolicy`] whether and when to try
+/// again. [`Call`] does all of it except the sending and the waiting, which
+/// it hands to its driver as [`Step`]s. It reads no clock, draws no random
+/// number and touches no socket: the driver passes in each attempt's outcome
+/// and a jitter value, so every run can be replayed exactly.
+///
+/// The blocking [`Client`](crate::Client) is one driver; any runtime can be
+/// another. A driver is a loop:
+///
+/// ```
+/// use blazeauth_core::http::{Request, Response};
+/// use blazeauth_core::{api, Call, Config, ManagementKey, RetryPolicy, Step, TransportError};
+///
+/// # let key = ManagementKey::parse(
+/// #     "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
+/// # )?;
+/// let config = Config::new(key);
+/// // Your transport: here, a closure answering like the server.
+/// let send = |_request: Request<Vec<u8>>| -> Result<Response<Vec<u8>>, TransportError> {
+///     Ok(Response::new(br#"{"success":true,"message":"ok","data":[]}"#.to_vec()))
+/// };
+/// let endpoint = api::GetApplications;
+/// let mut call = Call::new(&config, &endpoint, RetryPolicy::new());
+/// let apps = loop {
+///     match call.poll() {
+///         Step::Send(request) => call.record(send(request), 0.5 /* a random number in [0, 1] */),
+///         Step::Wait(delay) => std::thread::sleep(delay), // or your runtime's timer
+///         Step::Done(result) => break result?,
+///     }
+/// };
+/// assert!(apps.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Guarantees
+///
+/// These are properties of the machine, whatever the driver and the server do
+/// (a property test and a fuzz target drive it with arbitrary answers):
+///
+/// - **A mutation whose outcome is unknown is never sent again.** When
+///   [`Error::outcome_unknown`] is true for an attempt's error (a timeout after
+///   sending, any answer that is not a readable error envelope, a 5xx), that
+///   attempt is the last: the call ends with that error.
+/// - **Attempts are bounded** by the policy's
+///   [`max_attempts`](RetryPolicy::max_attempts), and **no wait exceeds**
+///   [`RetryPolicy::max_delay`].
+/// - A request is handed out once per attempt: polling again before the
+///   attempt's outcome is [recorded](Call::record) ends the call with
+///   [`Error::MaybeSent`] (the request left the machine and nobody said what
+///   became of it), never with a second copy of the request.
+/// - Polling a finished call returns [`Error::NotSent`] (nothing more is
+///   sent); recording an outcome when no request is in flight does nothing.
 pub struct Call<'a, E: Endpoint + ?Sized> {
     config: &'a Config,
     endpoint: &'a E,
@@ -175,7 +177,7 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
     ///
     /// The server text kept in an error (message, headers, raw body, parser
     /// detail) has the management key removed and is bounded; see
-    /// [`redact`](crate::redact). Does nothing when no request is in flight.
+    /// [crate docs](crate#secrets). Does nothing when no request is in flight.
     pub fn record(
         &mut self,
         outcome: Result<http::Response<Vec<u8>>, TransportError>,

@@ -1,28 +1,4 @@
-//! The blocking client: [`Client`] drives the core's state machines
-//! ([`Call`], [`Pager`], [`BulkCreate`]) with a [`Transport`] and a [`Sleeper`].
-//!
-//! It holds no policy of its own: retries and the "did it happen?" decisions
-//! are the [`Call`]'s, page walking is the [`Pager`]'s, the bulk report is the
-//! [`BulkCreate`]'s. An async runtime drives the same machines in a few lines
-//! (see "Embedding in another runtime" in the [crate docs](crate)).
-//!
-//! Waiting goes through an injectable [`Sleeper`] and jitter comes from an
-//! injectable [`JitterSource`], because the core itself never reads a clock or
-//! an RNG:
-//!
-//! - **Retries need a sleeper, and the types say so.** [`Client::new`] makes
-//!   one attempt per call ([`RetryPolicy::never`]); a retrying client is built
-//!   with [`ClientBuilder::retries`], which takes the policy and the sleeper
-//!   together. A per-call [`RequestOptions::retry_policy`] that allows more
-//!   than one attempt on a client without a sleeper is refused before anything
-//!   is sent ([`ConfigError::RetriesWithoutSleeper`]), never silently ignored.
-//!   The transport crates (`blazeauth-ureq`, `blazeauth-emulator`) build
-//!   clients with a real sleeper; tests install one that records the delays
-//!   instead of waiting.
-//! - Without a jitter source the backoff uses the midpoint (jitter 0.5).
-//!
-//! The client holds no global state, is cheap to clone (one `Arc`), and is
-//! `Send + Sync` when its transport is.
+//! The blocking driver: [`Client`] (its docs hold the details).
 
 use std::fmt;
 use std::sync::Arc;
@@ -100,7 +76,33 @@ impl RequestOptions {
     }
 }
 
-/// Runs endpoints through a transport. See the [module docs](self).
+/// Runs endpoints through a transport. See the [module docs](crate::Client).
+///
+/// The blocking client: [`Client`] drives the core's state machines
+/// ([`Call`], [`Pager`], [`BulkCreate`]) with a [`Transport`] and a [`Sleeper`].
+///
+/// It holds no policy of its own: retries and the "did it happen?" decisions
+/// are the [`Call`]'s, page walking is the [`Pager`]'s, the bulk report is the
+/// [`BulkCreate`]'s. An async runtime drives the same machines in a few lines
+/// (see "Embedding in another runtime" in the [crate docs](crate)).
+///
+/// Waiting goes through an injectable [`Sleeper`] and jitter comes from an
+/// injectable [`JitterSource`], because the core itself never reads a clock or
+/// an RNG:
+///
+/// - **Retries need a sleeper, and the types say so.** [`Client::new`] makes
+///   one attempt per call ([`RetryPolicy::never`]); a retrying client is built
+///   with [`ClientBuilder::retries`], which takes the policy and the sleeper
+///   together. A per-call [`RequestOptions::retry_policy`] that allows more
+///   than one attempt on a client without a sleeper is refused before anything
+///   is sent ([`ConfigError::RetriesWithoutSleeper`]), never silently ignored.
+///   The transport crates (`blazeauth-ureq`, `blazeauth-emulator`) build
+///   clients with a real sleeper; tests install one that records the delays
+///   instead of waiting.
+/// - Without a jitter source the backoff uses the midpoint (jitter 0.5).
+///
+/// The client holds no global state, is cheap to clone (one `Arc`), and is
+/// `Send + Sync` when its transport is.
 pub struct Client<T> {
     inner: Arc<Inner<T>>,
 }

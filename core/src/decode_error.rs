@@ -128,7 +128,7 @@ impl fmt::Debug for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// The start of a body, quoted, control characters escaped, at most 80
-/// characters, with the values of [`SECRET_FIELDS`](crate::redact::SECRET_FIELDS)
+/// characters, with the values of [`SECRET_FIELDS`](crate::SECRET_FIELDS)
 /// redacted.
 pub(crate) struct BodySnippet<'a>(pub(crate) &'a [u8]);
 

@@ -1,117 +1,4 @@
-//! License durations: the compact unit strings Blazeauth uses, such as `30d`,
-//! `1h30m` or `1y`.
-//!
-//! A duration is one or more *parts* written back to back, each part being a
-//! number followed by a single unit letter. [`LicenseDuration`] parses,
-//! validates, stores (as a whole number of seconds) and prints them.
-//!
-//! # Units
-//!
-//! | unit | meaning | seconds per unit | largest value in one part |
-//! |------|---------|------------------|---------------------------|
-//! | `s`  | seconds | 1                | 59                        |
-//! | `m`  | minutes | 60               | 59                        |
-//! | `h`  | hours   | 3 600            | 23                        |
-//! | `d`  | days    | 86 400           | 365                       |
-//! | `w`  | weeks   | 604 800 (7 days) | 52                        |
-//! | `y`  | years   | 31 536 000 (365 days) | 100                  |
-//!
-//! A week is always 7 days and a year always 365 days: there are no leap
-//! years, time zones or calendars involved, a duration is a plain number of
-//! seconds.
-//!
-//! # Parsing rules
-//!
-//! The Blazeauth documentation only lists the units and their per-part
-//! maxima. Everything else is a decision of this SDK, enforced when parsing
-//! with [`str::parse`]:
-//!
-//! - **Order.** Parts must appear in strictly descending unit order
-//!   (`y`, `w`, `d`, `h`, `m`, `s`). `30m1h` is rejected with
-//!   [`DurationError::OutOfOrder`].
-//! - **No repetition.** Each unit appears at most once. `1h1h` is rejected
-//!   with [`DurationError::RepeatedUnit`].
-//! - **Per-part maxima.** Each number must not exceed the maximum of its
-//!   unit (table above). `60m` and `366d` are rejected with
-//!   [`DurationError::PartTooLarge`]; write `1h` or `1y1d` instead.
-//! - **Characters.** Units are lowercase ASCII letters only (`30D` is an
-//!   error); numbers are ASCII digits only. Whitespace, signs (`+`, `-`),
-//!   decimal points and any other character are rejected with
-//!   [`DurationError::UnknownUnit`]. Leading zeros are accepted (`05m` is
-//!   five minutes).
-//! - **Well-formed parts.** A unit needs a number before it (`d` and `1hm`
-//!   give [`DurationError::MissingNumber`]) and a number needs a unit after
-//!   it (`30` and `1h30` give [`DurationError::MissingUnit`]). The empty
-//!   string gives [`DurationError::Empty`].
-//! - **Zero.** A single part may be zero (`1h0m` is one hour) but the total
-//!   must be positive: `0d` and `0h0m` give [`DurationError::Zero`].
-//! - **Range.** The total must be at most [`LicenseDuration::MAX`], that is
-//!   `100y364d23h59m59s` (3 185 135 999 seconds). Input whose parts are each
-//!   within their maxima but whose sum is larger, such as `100y365d` or
-//!   `100y52w2d`, gives [`DurationError::TooLong`]. (`100y52w` itself is
-//!   accepted: 52 weeks are 364 days, so it equals `100y364d`.)
-//! - **No overflow.** A number with any count of digits is handled without
-//!   panicking: a value too large for `u64` saturates and is reported as
-//!   [`DurationError::PartTooLarge`].
-//!
-//! Error positions ([`DurationError::MissingNumber`],
-//! [`DurationError::UnknownUnit`]) are byte offsets into the input, which
-//! equal character offsets for ASCII input.
-//!
-//! # Canonical form
-//!
-//! [`Display`](std::fmt::Display) prints the canonical form: the units `y`,
-//! `d`, `h`, `m` and `s` only, largest first, each at most once, zero parts
-//! omitted. Weeks are **never** printed, so that a duration of thirty days is
-//! sent to the server exactly as `30d`, byte for byte as in the server's
-//! documented example.
-//!
-//! | input / constructor                  | canonical form |
-//! |--------------------------------------|----------------|
-//! | `30d`                                | `30d`          |
-//! | `60d`                                | `60d`          |
-//! | `365d`                               | `1y`           |
-//! | `1w`                                 | `7d`           |
-//! | `1h30m`, `01h30m0s`                  | `1h30m`        |
-//! | `LicenseDuration::from_secs(5400)`   | `1h30m`        |
-//! | `LicenseDuration::from_days(400)`    | `1y35d`        |
-//!
-//! The representable range is 1 second ..= [`LicenseDuration::MAX`], which
-//! is exactly the range in which every canonical form respects the per-part
-//! maxima. Hence every [`LicenseDuration`], however it was built, prints a
-//! string that parses back to the same value.
-//!
-//! # Serde
-//!
-//! A [`LicenseDuration`] serializes as its canonical string. It deserializes
-//! leniently from either a duration string (parsed with the rules above) or a
-//! non-negative integer number of seconds, because the server reports
-//! durations as seconds in some places (`"durationSeconds": 2592000` in
-//! license table rows). Zero, negative numbers, floating point numbers and
-//! values beyond [`LicenseDuration::MAX`] are rejected. Deserialization uses
-//! `deserialize_any`, so it needs a self-describing format such as JSON.
-//!
-//! # Example
-//!
-//! ```rust
-//! use blazeauth_core::LicenseDuration;
-//!
-//! let month: LicenseDuration = "30d".parse()?;
-//! assert_eq!(month.as_secs(), 30 * 86_400);
-//! assert_eq!(month.to_string(), "30d");
-//!
-//! // Weeks are accepted on input but printed as days.
-//! let fortnight: LicenseDuration = "2w".parse()?;
-//! assert_eq!(fortnight.to_string(), "14d");
-//!
-//! // Values built from seconds are printed canonically.
-//! assert_eq!(LicenseDuration::from_secs(5_400)?.to_string(), "1h30m");
-//!
-//! // Invalid input is rejected with a precise error.
-//! assert!("90m".parse::<LicenseDuration>().is_err());
-//! assert!("30m1h".parse::<LicenseDuration>().is_err());
-//! # Ok::<(), blazeauth_core::DurationError>(())
-//! ```
+//! License durations: [`LicenseDuration`] (its docs hold the rules).
 
 use std::fmt;
 use std::str::FromStr;
@@ -197,7 +84,7 @@ fn unit_name(symbol: char) -> &'static str {
 /// [`from_days`](Self::from_days), ...), or convert a
 /// [`std::time::Duration`] with [`TryFrom`]. [`Display`](fmt::Display)
 /// prints the canonical form (units `y`, `d`, `h`, `m`, `s`, never weeks);
-/// see the [module documentation](self) for the complete rules.
+/// see the [module documentation](crate::LicenseDuration) for the complete rules.
 ///
 /// Ordering and equality compare the total length, so `"1w"` and `"7d"`
 /// parse to equal values.
@@ -209,6 +96,121 @@ fn unit_name(symbol: char) -> &'static str {
 /// assert_eq!(duration, LicenseDuration::from_days(400)?);
 /// assert_eq!(duration.to_string(), "1y35d");
 /// assert_eq!(format!("{duration:?}"), "LicenseDuration(1y35d)");
+/// # Ok::<(), blazeauth_core::DurationError>(())
+/// ```
+///
+/// License durations: the compact unit strings Blazeauth uses, such as `30d`,
+/// `1h30m` or `1y`.
+///
+/// A duration is one or more *parts* written back to back, each part being a
+/// number followed by a single unit letter. [`LicenseDuration`] parses,
+/// validates, stores (as a whole number of seconds) and prints them.
+///
+/// # Units
+///
+/// | unit | meaning | seconds per unit | largest value in one part |
+/// |------|---------|------------------|---------------------------|
+/// | `s`  | seconds | 1                | 59                        |
+/// | `m`  | minutes | 60               | 59                        |
+/// | `h`  | hours   | 3 600            | 23                        |
+/// | `d`  | days    | 86 400           | 365                       |
+/// | `w`  | weeks   | 604 800 (7 days) | 52                        |
+/// | `y`  | years   | 31 536 000 (365 days) | 100                  |
+///
+/// A week is always 7 days and a year always 365 days: there are no leap
+/// years, time zones or calendars involved, a duration is a plain number of
+/// seconds.
+///
+/// # Parsing rules
+///
+/// The Blazeauth documentation only lists the units and their per-part
+/// maxima. Everything else is a decision of this SDK, enforced when parsing
+/// with [`str::parse`]:
+///
+/// - **Order.** Parts must appear in strictly descending unit order
+///   (`y`, `w`, `d`, `h`, `m`, `s`). `30m1h` is rejected with
+///   [`DurationError::OutOfOrder`].
+/// - **No repetition.** Each unit appears at most once. `1h1h` is rejected
+///   with [`DurationError::RepeatedUnit`].
+/// - **Per-part maxima.** Each number must not exceed the maximum of its
+///   unit (table above). `60m` and `366d` are rejected with
+///   [`DurationError::PartTooLarge`]; write `1h` or `1y1d` instead.
+/// - **Characters.** Units are lowercase ASCII letters only (`30D` is an
+///   error); numbers are ASCII digits only. Whitespace, signs (`+`, `-`),
+///   decimal points and any other character are rejected with
+///   [`DurationError::UnknownUnit`]. Leading zeros are accepted (`05m` is
+///   five minutes).
+/// - **Well-formed parts.** A unit needs a number before it (`d` and `1hm`
+///   give [`DurationError::MissingNumber`]) and a number needs a unit after
+///   it (`30` and `1h30` give [`DurationError::MissingUnit`]). The empty
+///   string gives [`DurationError::Empty`].
+/// - **Zero.** A single part may be zero (`1h0m` is one hour) but the total
+///   must be positive: `0d` and `0h0m` give [`DurationError::Zero`].
+/// - **Range.** The total must be at most [`LicenseDuration::MAX`], that is
+///   `100y364d23h59m59s` (3 185 135 999 seconds). Input whose parts are each
+///   within their maxima but whose sum is larger, such as `100y365d` or
+///   `100y52w2d`, gives [`DurationError::TooLong`]. (`100y52w` itself is
+///   accepted: 52 weeks are 364 days, so it equals `100y364d`.)
+/// - **No overflow.** A number with any count of digits is handled without
+///   panicking: a value too large for `u64` saturates and is reported as
+///   [`DurationError::PartTooLarge`].
+///
+/// Error positions ([`DurationError::MissingNumber`],
+/// [`DurationError::UnknownUnit`]) are byte offsets into the input, which
+/// equal character offsets for ASCII input.
+///
+/// # Canonical form
+///
+/// [`Display`](std::fmt::Display) prints the canonical form: the units `y`,
+/// `d`, `h`, `m` and `s` only, largest first, each at most once, zero parts
+/// omitted. Weeks are **never** printed, so that a duration of thirty days is
+/// sent to the server exactly as `30d`, byte for byte as in the server's
+/// documented example.
+///
+/// | input / constructor                  | canonical form |
+/// |--------------------------------------|----------------|
+/// | `30d`                                | `30d`          |
+/// | `60d`                                | `60d`          |
+/// | `365d`                               | `1y`           |
+/// | `1w`                                 | `7d`           |
+/// | `1h30m`, `01h30m0s`                  | `1h30m`        |
+/// | `LicenseDuration::from_secs(5400)`   | `1h30m`        |
+/// | `LicenseDuration::from_days(400)`    | `1y35d`        |
+///
+/// The representable range is 1 second ..= [`LicenseDuration::MAX`], which
+/// is exactly the range in which every canonical form respects the per-part
+/// maxima. Hence every [`LicenseDuration`], however it was built, prints a
+/// string that parses back to the same value.
+///
+/// # Serde
+///
+/// A [`LicenseDuration`] serializes as its canonical string. It deserializes
+/// leniently from either a duration string (parsed with the rules above) or a
+/// non-negative integer number of seconds, because the server reports
+/// durations as seconds in some places (`"durationSeconds": 2592000` in
+/// license table rows). Zero, negative numbers, floating point numbers and
+/// values beyond [`LicenseDuration::MAX`] are rejected. Deserialization uses
+/// `deserialize_any`, so it needs a self-describing format such as JSON.
+///
+/// # Example
+///
+/// ```rust
+/// use blazeauth_core::LicenseDuration;
+///
+/// let month: LicenseDuration = "30d".parse()?;
+/// assert_eq!(month.as_secs(), 30 * 86_400);
+/// assert_eq!(month.to_string(), "30d");
+///
+/// // Weeks are accepted on input but printed as days.
+/// let fortnight: LicenseDuration = "2w".parse()?;
+/// assert_eq!(fortnight.to_string(), "14d");
+///
+/// // Values built from seconds are printed canonically.
+/// assert_eq!(LicenseDuration::from_secs(5_400)?.to_string(), "1h30m");
+///
+/// // Invalid input is rejected with a precise error.
+/// assert!("90m".parse::<LicenseDuration>().is_err());
+/// assert!("30m1h".parse::<LicenseDuration>().is_err());
 /// # Ok::<(), blazeauth_core::DurationError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -416,7 +418,7 @@ impl LicenseDuration {
 }
 
 /// Parses the compact unit syntax (`30d`, `1h30m`, `1y`, ...) following the
-/// rules in the [module documentation](self).
+/// rules in the [module documentation](crate::LicenseDuration).
 ///
 /// ```rust
 /// use blazeauth_core::{DurationError, LicenseDuration};

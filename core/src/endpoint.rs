@@ -183,7 +183,7 @@ fn uri_error(path: &str, query: &str, url_len: usize) -> InvalidInput {
     }
 }
 
-/// Decodes `response` into `endpoint`'s output. See [`envelope::decode`] for
+/// Decodes `response` into `endpoint`'s output. See [`DecodeError`](crate::DecodeError) and [`ApiError`](crate::ApiError) for
 /// how failures are told apart. API errors carry the route's scope; API and
 /// decode errors carry its retry class (so [`Error::outcome_unknown`] can tell
 /// a read from a mutation). Server text kept in errors is bounded; the

@@ -10,7 +10,7 @@
 //! other top-level field to its [`Payload`] `P`, which picks the ones its route
 //! returns and lets the rest be skipped. There is no `serde_json::Value` detour.
 //!
-//! [`decode`] turns an `http::Response<Vec<u8>>` into an envelope or an
+//! `decode_keeping` turns an `http::Response<Vec<u8>>` into an envelope or an
 //! [`Error`]:
 //! 1. an empty body, a non-JSON body (HTML from a proxy), truncated JSON, JSON
 //!    of the wrong shape: [`DecodeError`] of the matching kind, keeping status,
@@ -46,6 +46,7 @@ pub(crate) mod sealed {
     use serde::de::MapAccess;
 
     /// How a payload takes the fields offered by the envelope.
+    #[allow(unnameable_types)] // sealed on purpose
     pub trait VisitField {
         /// Called for each top-level field other than `success`, `message`
         /// and `code`. Reads the value with `map.next_value()` and returns
@@ -342,20 +343,19 @@ pub(crate) fn opt_count<'de, D: Deserializer<'de>>(
     Option::<Count>::deserialize(deserializer).map(|c| c.map(|c| c.0))
 }
 
-/// Decodes `response` into an envelope, or the matching [`Error`].
+/// Decodes `response` into an envelope, or the matching [`Error`] (the
+/// unit tests' entry point; the SDK goes through [`decode_keeping`]).
 ///
 /// Success comes back only with `"success": true` and a 2xx status. The body is
 /// moved into the error on failure, never copied.
-///
-/// Server text kept in an error is bounded (see [`crate::redact`]); the
-/// management key is removed from it only by decoders that know the key
-/// ([`Call`](crate::Call) and the [`Client`](crate::Client)).
-pub fn decode<P: Payload>(response: http::Response<Vec<u8>>) -> Result<Envelope<P>, Error> {
+#[cfg(test)]
+pub(crate) fn decode<P: Payload>(response: http::Response<Vec<u8>>) -> Result<Envelope<P>, Error> {
     decode_keeping(response, Scrubber::default()).map(|(envelope, _, _)| envelope)
 }
 
-/// [`decode`], giving back the response head and body on success so a later
-/// check can still build an error that keeps them.
+/// Decodes `response` into an envelope, giving back the response head and
+/// body on success so a later check can still build an error that keeps them.
+/// Server text kept in an error is bounded (see the [crate docs](crate#secrets)).
 /// Errors are built through `scrub`.
 pub(crate) fn decode_keeping<P: Payload>(
     response: http::Response<Vec<u8>>,

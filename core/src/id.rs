@@ -1,43 +1,4 @@
-//! Typed resource ids.
-//!
-//! Blazeauth ids are large integers that the API sends and receives as JSON
-//! strings (`"123456789"`). They may not fit in an `f64` (whose integers are
-//! exact only up to 2^53), so they are kept as their decimal digits and never
-//! converted through a float.
-//!
-//! Each kind of resource has its own type ([`ApplicationId`], [`LicenseId`],
-//! [`AppUserId`], [`VariableId`]), so one kind of id cannot be passed where
-//! another is expected.
-//!
-//! # Strict building, lenient reading
-//!
-//! - [`new`](ApplicationId::new) and [`FromStr`](std::str::FromStr) are strict, because requests
-//!   are built from them: 1 to 39 ASCII digits (enough for any `u128`),
-//!   nothing else. Leading zeros are kept as given.
-//! - `From<u64>` always succeeds.
-//! - Serialization always writes a JSON string.
-//! - Deserialization is lenient, so that a server-side change of format does
-//!   not break reads: any non-empty string is accepted as it is (it is not
-//!   checked for digits); a non-negative integer is accepted and turned into
-//!   its decimal digits. An empty string, a negative integer, and any
-//!   floating-point number are rejected. `serde_json` reads an unquoted
-//!   integer beyond `u64` as a float, so a float is where a precision loss
-//!   would show up; it is refused rather than rounded.
-//!
-//! ```
-//! use blazeauth_core::{ApplicationId, IdError};
-//!
-//! let id = ApplicationId::new("18446744073709551615")?;
-//! assert_eq!(serde_json::to_string(&id)?, r#""18446744073709551615""#);
-//! assert_eq!(serde_json::from_str::<ApplicationId>("18446744073709551615")?, id);
-//! assert_eq!(ApplicationId::from(42u64).as_str(), "42");
-//! assert_eq!(ApplicationId::new("12a"), Err(IdError::NotDigits));
-//!
-//! // Too large for u64: serde_json would have rounded it through f64.
-//! let err = serde_json::from_str::<ApplicationId>("123456789012345678901234567890").unwrap_err();
-//! assert!(err.to_string().contains("precision"));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! Typed resource ids; what they accept is in the [crate docs](crate#ids).
 
 use std::fmt;
 
@@ -173,7 +134,7 @@ macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
         ///
-        /// Holds the id's decimal digits; see the [module documentation](self)
+        /// Holds the id's decimal digits; see the [crate docs](crate#ids)
         /// for what is accepted when building and when reading.
         ///
         /// Ids order numerically (`"9" < "10"`), see [`numeric_order`].

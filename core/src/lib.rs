@@ -49,6 +49,108 @@
 //! assert_eq!(levels, ["basic", "pro"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## The public surface
+//!
+//! Every module is private but [`api`] (one type per route); what follows is
+//! re-exported at the root, by what it is for. A change to this list is a
+//! change to the SDK's promise (`core/tests/public_api.rs` records it).
+//!
+//! - **Routes:** [`api`]; any route as [`RawRequest`] / [`RawResponse`]; your
+//!   own with [`Endpoint`], [`RequestParts`], [`MissingField`] and a payload
+//!   ([`Payload`]: [`Data`], [`NoPayload`], [`TablePayload`],
+//!   [`CreatedLicensesPayload`], [`RawPayload`]); the two halves of a call,
+//!   [`build_request`] and [`decode_response`].
+//! - **State machines:** [`Call`] / [`Step`]; [`Pager`], [`PagerError`],
+//!   [`Page`], [`PagedEndpoint`], [`TablePage`], [`TableRow`], [`RowOf`],
+//!   [`DEFAULT_MAX_PAGES`]; [`api::BulkCreate`]; retries as decisions:
+//!   [`RetryPolicy`], [`RetryDecision`], [`RetryClass`], [`AttemptOutcome`].
+//! - **Driving:** [`Client`], [`ClientBuilder`], [`RequestOptions`],
+//!   [`Pages`], [`Rows`], [`TableProgress`], [`Sleeper`], [`JitterSource`];
+//!   the seam: [`Transport`], [`TransportError`], [`TransportErrorKind`],
+//!   [`Delivery`], [`RequestTimeout`], [`BoxError`].
+//! - **Configuration:** [`Config`], [`ConfigBuilder`], [`ConfigError`],
+//!   [`BaseUrl`], [`DEFAULT_BASE_URL`], [`USER_AGENT`], [`BASE_URL_ENV_VAR`];
+//!   [`ManagementKey`], [`KeyError`], [`FormatProblem`], [`KEY_ENV_VAR`];
+//!   [`Scope`], [`UnknownScope`].
+//! - **Errors:** [`Error`], [`ApiError`], [`ApiErrorCode`], [`DecodeError`],
+//!   [`DecodeErrorKind`], [`InvalidInput`], [`Problem`]; redaction:
+//!   [`MAX_SERVER_TEXT`], [`SECRET_FIELDS`].
+//! - **Values:** ids ([`ApplicationId`], [`LicenseId`], [`AppUserId`],
+//!   [`VariableId`], [`IdError`], [`numeric_order`]); [`LicenseDuration`],
+//!   [`DurationError`]; [`Timestamp`], [`TimestampError`]; searches
+//!   ([`TableSearch`], [`LicenseSearch`], [`UserSearch`], [`SessionSearch`],
+//!   [`SearchCategory`], [`LicenseSearchCategory`], [`UserSearchCategory`],
+//!   [`SessionSearchCategory`], [`SearchError`], [`QueryError`]).
+//! - [`http`], re-exported: the request and response types of every
+//!   signature above.
+//!
+//! ## Ids
+//!
+//! Typed resource ids.
+//!
+//! Blazeauth ids are large integers that the API sends and receives as JSON
+//! strings (`"123456789"`). They may not fit in an `f64` (whose integers are
+//! exact only up to 2^53), so they are kept as their decimal digits and never
+//! converted through a float.
+//!
+//! Each kind of resource has its own type ([`ApplicationId`], [`LicenseId`],
+//! [`AppUserId`], [`VariableId`]), so one kind of id cannot be passed where
+//! another is expected.
+//!
+//! # Strict building, lenient reading
+//!
+//! - [`new`](ApplicationId::new) and [`FromStr`](std::str::FromStr) are strict, because requests
+//!   are built from them: 1 to 39 ASCII digits (enough for any `u128`),
+//!   nothing else. Leading zeros are kept as given.
+//! - `From<u64>` always succeeds.
+//! - Serialization always writes a JSON string.
+//! - Deserialization is lenient, so that a server-side change of format does
+//!   not break reads: any non-empty string is accepted as it is (it is not
+//!   checked for digits); a non-negative integer is accepted and turned into
+//!   its decimal digits. An empty string, a negative integer, and any
+//!   floating-point number are rejected. `serde_json` reads an unquoted
+//!   integer beyond `u64` as a float, so a float is where a precision loss
+//!   would show up; it is refused rather than rounded.
+//!
+//! ```
+//! use blazeauth_core::{ApplicationId, IdError};
+//!
+//! let id = ApplicationId::new("18446744073709551615")?;
+//! assert_eq!(serde_json::to_string(&id)?, r#""18446744073709551615""#);
+//! assert_eq!(serde_json::from_str::<ApplicationId>("18446744073709551615")?, id);
+//! assert_eq!(ApplicationId::from(42u64).as_str(), "42");
+//! assert_eq!(ApplicationId::new("12a"), Err(IdError::NotDigits));
+//!
+//! // Too large for u64: serde_json would have rounded it through f64.
+//! let err = serde_json::from_str::<ApplicationId>("123456789012345678901234567890").unwrap_err();
+//! assert!(err.to_string().contains("precision"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Secrets
+//!
+//! Keeping secrets out of what the SDK stores and prints from server answers.
+//!
+//! A server, a proxy or an attacker in between can echo the request's
+//! `Authorization` header back in an error message, an HTML page or a
+//! response header, and a legitimate answer can carry runtime keys
+//! (`socketKey`, `httpKey`) or passwords. Before server text is stored in an
+//! error, the SDK:
+//!
+//! - replaces the management key, whole or its secret part alone, with
+//!   `[redacted]` in the message, the JSON parser's detail and path, the raw
+//!   body bytes and the header values it keeps (when the call knew the key:
+//!   every call driven by [`Call`] or the [`Client`]);
+//! - bounds the text it shows from the server (the message, the parser's
+//!   detail) to [`MAX_SERVER_TEXT`] bytes, then a marker saying how much was cut;
+//! - redacts the values of [`SECRET_FIELDS`] in body snippets and in the
+//!   `Debug` of raw JSON responses.
+//!
+//! The raw body stays available through the errors' `body()` accessors (the
+//! key removed), so nothing a caller needs to reconcile is lost. The key is
+//! matched as it appears; a body that spells it with JSON `\u` escapes keeps
+//! that spelling in its raw bytes, while the decoded message is scrubbed.
 
 //!
 //! ## Embedding in another runtime
@@ -129,6 +231,7 @@
 //! [`bulk.finish()`](api::BulkCreate::finish) gives every key or the report.
 
 #![forbid(unsafe_code)]
+#![warn(unnameable_types)]
 #![deny(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -138,27 +241,27 @@
 pub use http;
 
 pub mod api;
-pub mod api_error;
-pub mod call;
-pub mod client;
-pub mod config;
-pub mod decode_error;
-pub mod duration;
-pub mod endpoint;
-pub mod envelope;
-pub mod error;
-pub mod id;
-pub mod key;
-pub mod pager;
-pub mod query;
-pub mod raw;
-pub mod redact;
-pub mod retry;
-pub mod scope;
-pub mod search;
-pub mod timestamp;
-pub mod transport;
-pub mod validate;
+mod api_error;
+mod call;
+mod client;
+mod config;
+mod decode_error;
+mod duration;
+mod endpoint;
+mod envelope;
+mod error;
+mod id;
+mod key;
+mod pager;
+mod query;
+mod raw;
+mod redact;
+mod retry;
+mod scope;
+mod search;
+mod timestamp;
+mod transport;
+mod validate;
 
 pub use api_error::{ApiError, ApiErrorCode};
 pub use call::{Call, Step};
@@ -171,13 +274,20 @@ pub use config::{
 pub use decode_error::{DecodeError, DecodeErrorKind};
 pub use duration::{DurationError, LicenseDuration};
 pub use endpoint::{Endpoint, MissingField, RequestParts, build_request, decode_response};
+pub use envelope::{CreatedLicensesPayload, Data, NoPayload, Payload, RawPayload, TablePayload};
 pub use error::Error;
 pub use id::{AppUserId, ApplicationId, IdError, LicenseId, VariableId, numeric_order};
 pub use key::{FormatProblem, KEY_ENV_VAR, KeyError, ManagementKey};
 pub use pager::{
     DEFAULT_MAX_PAGES, Page, PagedEndpoint, Pager, PagerError, RowOf, TablePage, TableRow,
 };
+pub use query::QueryError;
 pub use raw::{RawRequest, RawResponse};
+pub use redact::{MAX_SERVER_TEXT, SECRET_FIELDS};
+// Hidden: the query-string codec, public for the emulator's and the fuzz
+// targets' round-trip checks, not part of the API.
+#[doc(hidden)]
+pub use query::{append_pair, decode_component, encode_component, parse_query};
 pub use retry::{AttemptOutcome, RetryClass, RetryDecision, RetryPolicy};
 pub use scope::{Scope, UnknownScope};
 pub use search::{

@@ -12,7 +12,7 @@
 //! or not it reads `+` as a space.
 //!
 //! ```
-//! use blazeauth_core::query::{append_pair, parse_query};
+//! use blazeauth_core::{append_pair, parse_query};
 //!
 //! let mut query = String::new();
 //! append_pair(&mut query, "searchString", "john doe+1");
@@ -22,7 +22,7 @@
 //! let pairs = parse_query(&query)?;
 //! assert_eq!(pairs[0], ("searchString".to_owned(), "john doe+1".to_owned()));
 //! assert_eq!(pairs[1], ("page".to_owned(), "2".to_owned()));
-//! # Ok::<(), blazeauth_core::query::QueryError>(())
+//! # Ok::<(), blazeauth_core::QueryError>(())
 //! ```
 
 /// Uppercase hexadecimal digits, indexed by a nibble (always in bounds:
@@ -54,7 +54,7 @@ const fn hex_value(byte: u8) -> Option<u8> {
 /// as a query-string name or value.
 ///
 /// ```
-/// use blazeauth_core::query::encode_component;
+/// use blazeauth_core::encode_component;
 ///
 /// let mut out = String::new();
 /// encode_component("a b+c/é~", &mut out);
@@ -79,7 +79,7 @@ pub fn encode_component(input: &str, out: &mut String) {
 /// `query` holds the query string without its leading `?`.
 ///
 /// ```
-/// use blazeauth_core::query::append_pair;
+/// use blazeauth_core::append_pair;
 ///
 /// let mut query = String::new();
 /// append_pair(&mut query, "searchString", "abc");
@@ -109,7 +109,7 @@ pub fn append_pair(query: &mut String, name: &str, value: &str) {
 /// - [`QueryError::NotUtf8`] when the decoded bytes are not valid UTF-8.
 ///
 /// ```
-/// use blazeauth_core::query::{decode_component, QueryError};
+/// use blazeauth_core::{decode_component, QueryError};
 ///
 /// assert_eq!(decode_component("a%20b+c%2b%c3%A9")?, "a b c+é");
 /// assert_eq!(decode_component("50%"), Err(QueryError::BadEscape { position: 2 }));
@@ -173,7 +173,7 @@ fn decode_at(input: &str, offset: usize) -> Result<String, QueryError> {
 /// byte offset in `query` as passed (counting the `?`, if any).
 ///
 /// ```
-/// use blazeauth_core::query::{parse_query, QueryError};
+/// use blazeauth_core::{parse_query, QueryError};
 ///
 /// let pairs = parse_query("?a=1&&flag&b=x%3Dy")?;
 /// assert_eq!(

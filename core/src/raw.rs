@@ -135,7 +135,7 @@ impl<T> fmt::Debug for RawRequest<T> {
 /// What a raw request returns.
 ///
 /// Its `Debug` redacts the values of
-/// [`SECRET_FIELDS`](crate::redact::SECRET_FIELDS) (`socketKey`, `httpKey`,
+/// [`SECRET_FIELDS`](crate::SECRET_FIELDS) (`socketKey`, `httpKey`,
 /// ...) in `extra`, and in `data` when it is a [`serde_json::Value`]; the
 /// fields themselves hold the values as received.
 #[derive(Clone, PartialEq)]

@@ -1,24 +1,4 @@
-//! Keeping secrets out of what the SDK stores and prints from server answers.
-//!
-//! A server, a proxy or an attacker in between can echo the request's
-//! `Authorization` header back in an error message, an HTML page or a
-//! response header, and a legitimate answer can carry runtime keys
-//! (`socketKey`, `httpKey`) or passwords. Before server text is stored in an
-//! error, the SDK:
-//!
-//! - replaces the management key, whole or its secret part alone, with
-//!   `[redacted]` in the message, the JSON parser's detail and path, the raw
-//!   body bytes and the header values it keeps (when the call knew the key:
-//!   every call driven by [`Call`](crate::Call) or the [`Client`](crate::Client));
-//! - bounds the text it shows from the server (the message, the parser's
-//!   detail) to [`MAX_SERVER_TEXT`] bytes, then a marker saying how much was cut;
-//! - redacts the values of [`SECRET_FIELDS`] in body snippets and in the
-//!   `Debug` of raw JSON responses.
-//!
-//! The raw body stays available through the errors' `body()` accessors (the
-//! key removed), so nothing a caller needs to reconcile is lost. The key is
-//! matched as it appears; a body that spells it with JSON `\u` escapes keeps
-//! that spelling in its raw bytes, while the decoded message is scrubbed.
+//! Keeping secrets out of errors; the rules are in the [crate docs](crate#secrets).
 
 use std::borrow::Cow;
 

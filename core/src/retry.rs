@@ -1,83 +1,4 @@
-//! The retry decision as a pure function.
-//!
-//! [`RetryPolicy::decide`] looks at one failed attempt and answers whether to
-//! try again and after how long. It never reads the clock and never draws a
-//! random number: the caller passes the attempt number and a `jitter` value in
-//! `[0, 1]` that it drew itself, so every decision can be reproduced in a test.
-//!
-//! # Rules
-//!
-//! A route is either a [`RetryClass::Read`] (a `GET`, no side effects) or a
-//! [`RetryClass::Mutation`] (everything else). A mutation is never resent when
-//! its outcome is unknown.
-//!
-//! The rules are checked top to bottom; the first that matches decides.
-//!
-//! | # | when | [`Read`](RetryClass::Read) | [`Mutation`](RetryClass::Mutation) |
-//! |---|------|------|----------|
-//! | 1 | `attempt >= max_attempts` | stop | stop |
-//! | 2 | [`Answered`](AttemptOutcome::Answered) with a permanent error `code` (see below), any status | stop | stop |
-//! | 3 | [`NotSent`](AttemptOutcome::NotSent) (DNS, connection refused, TLS handshake failed) | retry | retry |
-//! | 4 | [`MaybeSent`](AttemptOutcome::MaybeSent) (timeout, connection lost after sending) | retry | stop: the request may have been processed |
-//! | 5 | [`Undecodable`](AttemptOutcome::Undecodable) (an HTML page, a cut-off or empty body, a success envelope with an error status) | as rules 6–8 by status | stop: the answer does not say the change was refused, so it may have been applied |
-//! | 6 | `Answered` with status 429 | retry | retry only if `retry_after` is given (a well-formed error envelope refused the request and said when to come back); stop otherwise |
-//! | 7 | `Answered` with status 502, 503 or 504 | retry | stop: a gateway error may hide a processed request |
-//! | 8 | any other `Answered` (400, 401, 403, 404, 409, 500, 2xx, ...) | stop | stop |
-//!
-//! The permanent error codes of rule 2 are `api_key_invalid`,
-//! `api_key_expired`, `api_key_revoked`, `insufficient_scope`,
-//! `application_forbidden` and `session_required`
-//! ([`RetryPolicy::PERMANENT_ERROR_CODES`]): repeating the request cannot
-//! change their answer.
-//!
-//! # Delay
-//!
-//! When a retry is allowed, the delay is:
-//!
-//! | case | delay |
-//! |------|-------|
-//! | the server sent `Retry-After` and it is at most `max_retry_after` | exactly `retry_after` |
-//! | the server sent `Retry-After` and it is above `max_retry_after` | no retry: [`RetryDecision::Stop`], the caller gets the error with its `Retry-After` |
-//! | no `Retry-After` | `base / 2 + base / 2 × jitter`, where `base = min(initial_backoff × 2^(attempt − 1), max_backoff)` ("equal jitter") |
-//!
-//! `jitter` is clamped to `[0, 1]`; NaN counts as `0.5`. All arithmetic
-//! saturates, so any `attempt` (even `u32::MAX`) and any durations are safe.
-//! A retry delay never exceeds `max(max_backoff, max_retry_after)`.
-//!
-//! # Defaults
-//!
-//! | setting | default |
-//! |---------|---------|
-//! | `max_attempts` (including the first attempt) | 3 |
-//! | `initial_backoff` | 250 ms |
-//! | `max_backoff` | 8 s |
-//! | `max_retry_after` | 60 s |
-//!
-//! # Example
-//!
-//! ```
-//! use std::time::Duration;
-//! use blazeauth_core::{AttemptOutcome, RetryClass, RetryDecision, RetryPolicy};
-//!
-//! let policy = RetryPolicy::new();
-//!
-//! // A read whose connection could not be opened: back off and retry.
-//! let d = policy.decide(RetryClass::Read, 1, &AttemptOutcome::NotSent, 0.0);
-//! assert_eq!(d, RetryDecision::RetryAfter(Duration::from_millis(125)));
-//!
-//! // A mutation that timed out may have been applied: never resend it.
-//! let d = policy.decide(RetryClass::Mutation, 1, &AttemptOutcome::MaybeSent, 0.0);
-//! assert_eq!(d, RetryDecision::Stop);
-//!
-//! // A rate-limited mutation with Retry-After: wait exactly as told.
-//! let outcome = AttemptOutcome::Answered {
-//!     status: http::StatusCode::TOO_MANY_REQUESTS,
-//!     code: Some("rate_limited"),
-//!     retry_after: Some(Duration::from_secs(2)),
-//! };
-//! let d = policy.decide(RetryClass::Mutation, 1, &outcome, 0.7);
-//! assert_eq!(d, RetryDecision::RetryAfter(Duration::from_secs(2)));
-//! ```
+//! Retry decisions: [`RetryPolicy`] (its docs hold the rules).
 
 use std::time::Duration;
 
@@ -143,7 +64,7 @@ pub enum RetryDecision {
 
 /// When and how often to repeat a failed request.
 ///
-/// See the [module documentation](self) for the rules. Built with `const`
+/// See the [module documentation](crate::RetryPolicy) for the rules. Built with `const`
 /// builder methods:
 ///
 /// ```
@@ -159,6 +80,87 @@ pub enum RetryDecision {
 /// assert_eq!(POLICY.get_max_attempts(), 5);
 /// assert_eq!(RetryPolicy::never().get_max_attempts(), 1);
 /// assert_eq!(RetryPolicy::default(), RetryPolicy::new());
+/// ```
+///
+/// The retry decision as a pure function.
+///
+/// [`RetryPolicy::decide`] looks at one failed attempt and answers whether to
+/// try again and after how long. It never reads the clock and never draws a
+/// random number: the caller passes the attempt number and a `jitter` value in
+/// `[0, 1]` that it drew itself, so every decision can be reproduced in a test.
+///
+/// # Rules
+///
+/// A route is either a [`RetryClass::Read`] (a `GET`, no side effects) or a
+/// [`RetryClass::Mutation`] (everything else). A mutation is never resent when
+/// its outcome is unknown.
+///
+/// The rules are checked top to bottom; the first that matches decides.
+///
+/// | # | when | [`Read`](RetryClass::Read) | [`Mutation`](RetryClass::Mutation) |
+/// |---|------|------|----------|
+/// | 1 | `attempt >= max_attempts` | stop | stop |
+/// | 2 | [`Answered`](AttemptOutcome::Answered) with a permanent error `code` (see below), any status | stop | stop |
+/// | 3 | [`NotSent`](AttemptOutcome::NotSent) (DNS, connection refused, TLS handshake failed) | retry | retry |
+/// | 4 | [`MaybeSent`](AttemptOutcome::MaybeSent) (timeout, connection lost after sending) | retry | stop: the request may have been processed |
+/// | 5 | [`Undecodable`](AttemptOutcome::Undecodable) (an HTML page, a cut-off or empty body, a success envelope with an error status) | as rules 6–8 by status | stop: the answer does not say the change was refused, so it may have been applied |
+/// | 6 | `Answered` with status 429 | retry | retry only if `retry_after` is given (a well-formed error envelope refused the request and said when to come back); stop otherwise |
+/// | 7 | `Answered` with status 502, 503 or 504 | retry | stop: a gateway error may hide a processed request |
+/// | 8 | any other `Answered` (400, 401, 403, 404, 409, 500, 2xx, ...) | stop | stop |
+///
+/// The permanent error codes of rule 2 are `api_key_invalid`,
+/// `api_key_expired`, `api_key_revoked`, `insufficient_scope`,
+/// `application_forbidden` and `session_required`
+/// ([`RetryPolicy::PERMANENT_ERROR_CODES`]): repeating the request cannot
+/// change their answer.
+///
+/// # Delay
+///
+/// When a retry is allowed, the delay is:
+///
+/// | case | delay |
+/// |------|-------|
+/// | the server sent `Retry-After` and it is at most `max_retry_after` | exactly `retry_after` |
+/// | the server sent `Retry-After` and it is above `max_retry_after` | no retry: [`RetryDecision::Stop`], the caller gets the error with its `Retry-After` |
+/// | no `Retry-After` | `base / 2 + base / 2 × jitter`, where `base = min(initial_backoff × 2^(attempt − 1), max_backoff)` ("equal jitter") |
+///
+/// `jitter` is clamped to `[0, 1]`; NaN counts as `0.5`. All arithmetic
+/// saturates, so any `attempt` (even `u32::MAX`) and any durations are safe.
+/// A retry delay never exceeds `max(max_backoff, max_retry_after)`.
+///
+/// # Defaults
+///
+/// | setting | default |
+/// |---------|---------|
+/// | `max_attempts` (including the first attempt) | 3 |
+/// | `initial_backoff` | 250 ms |
+/// | `max_backoff` | 8 s |
+/// | `max_retry_after` | 60 s |
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use blazeauth_core::{AttemptOutcome, RetryClass, RetryDecision, RetryPolicy};
+///
+/// let policy = RetryPolicy::new();
+///
+/// // A read whose connection could not be opened: back off and retry.
+/// let d = policy.decide(RetryClass::Read, 1, &AttemptOutcome::NotSent, 0.0);
+/// assert_eq!(d, RetryDecision::RetryAfter(Duration::from_millis(125)));
+///
+/// // A mutation that timed out may have been applied: never resend it.
+/// let d = policy.decide(RetryClass::Mutation, 1, &AttemptOutcome::MaybeSent, 0.0);
+/// assert_eq!(d, RetryDecision::Stop);
+///
+/// // A rate-limited mutation with Retry-After: wait exactly as told.
+/// let outcome = AttemptOutcome::Answered {
+///     status: http::StatusCode::TOO_MANY_REQUESTS,
+///     code: Some("rate_limited"),
+///     retry_after: Some(Duration::from_secs(2)),
+/// };
+/// let d = policy.decide(RetryClass::Mutation, 1, &outcome, 0.7);
+/// assert_eq!(d, RetryDecision::RetryAfter(Duration::from_secs(2)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -267,7 +269,7 @@ impl RetryPolicy {
     /// `attempt` is the 1-based number of the attempt that just failed (`0`
     /// is treated as `1`); `jitter` is a caller-supplied random number in
     /// `[0, 1]` (clamped; NaN counts as `0.5`). The rules are in the
-    /// [module documentation](self). Never panics.
+    /// [module documentation](crate::RetryPolicy). Never panics.
     ///
     /// ```
     /// use std::time::Duration;

@@ -1,33 +1,4 @@
-//! [`Timestamp`]: the API's dates as one type.
-//!
-//! The panel routes send dates as ISO 8601 text (`2026-05-12T09:00:00.000Z`);
-//! the live-session routes send milliseconds since the Unix epoch. Both decode
-//! into a [`Timestamp`], which keeps the server's text as it was, orders and
-//! compares by the instant, converts to [`SystemTime`] and Unix milliseconds,
-//! and, behind the features `jiff`, `time` and `chrono`, to those crates'
-//! types. No date crate is in the default dependency tree.
-//!
-//! ## What the text may be
-//!
-//! `YYYY-MM-DD`, then `T` (or a space, or `t`), `hh:mm`, optional `:ss`, an
-//! optional fraction of any number of digits (kept to the millisecond,
-//! truncated), then `Z`, `z`, `±hh:mm`, `±hhmm` or `±hh`, or nothing (UTC is
-//! assumed: the docs show only `Z`). A date without a time is midnight UTC.
-//! Anything else, or an impossible date (`2026-02-30`), is a decode error that
-//! names the field: a date that is not a date is a broken contract, not a
-//! value to guess at.
-//!
-//! ```
-//! use blazeauth_core::Timestamp;
-//!
-//! let created: Timestamp = "2026-05-12T09:00:00.000Z".parse()?;
-//! let seen = Timestamp::from_unix_millis(1_778_576_400_000);
-//! assert_eq!(created, seen); // the same instant, written two ways
-//! assert_eq!(created.as_str(), "2026-05-12T09:00:00.000Z"); // the server's text
-//! assert_eq!(seen.to_string(), "2026-05-12T09:00:00.000Z"); // formatted when there was none
-//! assert!("2026-05-12T10:00:00+02:00".parse::<Timestamp>()? < created);
-//! # Ok::<(), blazeauth_core::TimestampError>(())
-//! ```
+//! Dates: [`Timestamp`] (its docs hold the details).
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -42,6 +13,37 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Equality, ordering and hashing use the instant only: `…09:00:00Z` and
 /// `…11:00:00+02:00` are equal.
+///
+/// [`Timestamp`]: the API's dates as one type.
+///
+/// The panel routes send dates as ISO 8601 text (`2026-05-12T09:00:00.000Z`);
+/// the live-session routes send milliseconds since the Unix epoch. Both decode
+/// into a [`Timestamp`], which keeps the server's text as it was, orders and
+/// compares by the instant, converts to [`SystemTime`] and Unix milliseconds,
+/// and, behind the features `jiff`, `time` and `chrono`, to those crates'
+/// types. No date crate is in the default dependency tree.
+///
+/// ## What the text may be
+///
+/// `YYYY-MM-DD`, then `T` (or a space, or `t`), `hh:mm`, optional `:ss`, an
+/// optional fraction of any number of digits (kept to the millisecond,
+/// truncated), then `Z`, `z`, `±hh:mm`, `±hhmm` or `±hh`, or nothing (UTC is
+/// assumed: the docs show only `Z`). A date without a time is midnight UTC.
+/// Anything else, or an impossible date (`2026-02-30`), is a decode error that
+/// names the field: a date that is not a date is a broken contract, not a
+/// value to guess at.
+///
+/// ```
+/// use blazeauth_core::Timestamp;
+///
+/// let created: Timestamp = "2026-05-12T09:00:00.000Z".parse()?;
+/// let seen = Timestamp::from_unix_millis(1_778_576_400_000);
+/// assert_eq!(created, seen); // the same instant, written two ways
+/// assert_eq!(created.as_str(), "2026-05-12T09:00:00.000Z"); // the server's text
+/// assert_eq!(seen.to_string(), "2026-05-12T09:00:00.000Z"); // formatted when there was none
+/// assert!("2026-05-12T10:00:00+02:00".parse::<Timestamp>()? < created);
+/// # Ok::<(), blazeauth_core::TimestampError>(())
+/// ```
 #[derive(Clone)]
 pub struct Timestamp {
     millis: i64,
@@ -93,7 +95,7 @@ impl Timestamp {
         }
     }
 
-    /// Parses ISO 8601 text (see the [module docs](self) for what is read).
+    /// Parses ISO 8601 text (see the [module docs](crate::Timestamp) for what is read).
     ///
     /// # Errors
     ///

@@ -714,7 +714,7 @@ fn pages_requested(script: &Script) -> Vec<String> {
         .unwrap()
         .iter()
         .map(|r| {
-            blazeauth_core::query::parse_query(r.uri().query().unwrap())
+            blazeauth_core::parse_query(r.uri().query().unwrap())
                 .unwrap()
                 .into_iter()
                 .find(|(k, _)| k == "currentPage")

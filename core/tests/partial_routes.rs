@@ -11,7 +11,7 @@ mod common;
 
 use blazeauth_core::api::*;
 use blazeauth_core::http::{Method, Response};
-use blazeauth_core::query::parse_query;
+use blazeauth_core::parse_query;
 use blazeauth_core::{
     ApplicationId, Config, Endpoint, Error, ManagementKey, Pager, Problem, SessionSearch,
     SessionSearchCategory, TablePage, TableSearch, UserSearchCategory, VariableId, build_request,

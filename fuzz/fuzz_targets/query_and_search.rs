@@ -2,7 +2,7 @@
 //! gives it back.
 #![no_main]
 
-use blazeauth_core::query::{append_pair, decode_component, parse_query};
+use blazeauth_core::{append_pair, decode_component, parse_query};
 use blazeauth_core::{LicenseSearch, SessionSearch, UserSearch};
 use libfuzzer_sys::fuzz_target;
 

@@ -381,7 +381,7 @@ pub fn check_upload_response(response: &http::Response<Vec<u8>>) -> Result<(), U
 pub struct UploadRefused {
     /// The storage host's status.
     pub status: http::StatusCode,
-    /// Its body as text, cut to [`MAX_SERVER_TEXT`](crate::redact::MAX_SERVER_TEXT) bytes.
+    /// Its body as text, cut to [`MAX_SERVER_TEXT`](crate::MAX_SERVER_TEXT) bytes.
     pub body: String,
 }
 

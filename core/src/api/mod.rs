@@ -44,7 +44,7 @@
 //! - **numbers** (counts, totals, page counts, durations in seconds,
 //!   millisecond times) are read from a JSON number or a numeric string
 //!   (`3` or `"3"`); ids from a string or a non-negative integer
-//!   ([`id`](crate::id));
+//!   ([ids](crate#ids));
 //! - **every field the docs do not show as always present** is an `Option`
 //!   and may be absent or `null`; the fields a route cannot be used without
 //!   (ids, names, license keys, the settings booleans and status, the page

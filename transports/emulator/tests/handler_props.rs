@@ -108,7 +108,7 @@ fn query() -> impl Strategy<Value = String> {
         8 => prop::collection::vec(pair, 0..5).prop_map(|pairs| {
             let mut query = String::new();
             for (name, value) in pairs {
-                blazeauth_core::query::append_pair(&mut query, &name, &value);
+                blazeauth_core::append_pair(&mut query, &name, &value);
             }
             query
         }),
@@ -267,7 +267,7 @@ fn plausible() -> impl Strategy<Value = (String, String, String, Vec<u8>)> {
             let (pairs, body) = template(&name, action, license);
             let mut query = String::new();
             for (name, value) in pairs {
-                blazeauth_core::query::append_pair(&mut query, name, &value);
+                blazeauth_core::append_pair(&mut query, name, &value);
             }
             let body = body.map(|mut body| {
                 for (field, change) in changes {
