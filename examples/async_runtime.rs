@@ -106,7 +106,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .ok_or("the new application is not listed")?
         .id;
     println!("Created application {app}.");
-    let levels = CreateLicenseLevels::new(app.clone(), ["basic", "pro"]);
+    let levels = CreateLicenseLevels::new(&app, ["basic", "pro"]);
     drive(&http, &config, &levels).await?;
 
     emulator.inject(
@@ -122,7 +122,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         ["pro"],
         "30d".parse::<LicenseDuration>()?,
     );
-    let mut bulk = BulkCreate::new(app.clone(), spec, 600)?;
+    let mut bulk = BulkCreate::new(&app, spec, 600)?;
     while let Some(batch) = bulk.next_request() {
         bulk.record(drive(&http, &config, &batch).await);
     }
@@ -138,7 +138,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             .on_path("/api/v1/panel/get-licenses-table")
             .times(1),
     );
-    let table = GetLicensesTable::new(app.clone());
+    let table = GetLicensesTable::new(&app);
     let (mut pager, mut rows) = (Pager::new(), 0usize);
     while let Some(number) = pager.next_page() {
         let page = drive(&http, &config, &table.with_page(number)).await?;
