@@ -244,7 +244,9 @@ impl Emulator {
     }
 
     /// Answers `request` over the state: the pure handler, without faults.
-    /// Never panics; every answer is a JSON envelope (see [`codes`](crate::codes)).
+    /// Never panics; every API answer is a JSON envelope (see
+    /// [`codes`](crate::codes)); the fake storage host under
+    /// [`STORAGE_PREFIX`](crate::STORAGE_PREFIX) answers plain text.
     pub fn handle(&self, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         self.shared.requests.fetch_add(1, Ordering::Relaxed);
         self.handle_uncounted(&request)

@@ -13,7 +13,8 @@
 //!
 //! - **A pure handler**: [`Emulator::handle`] takes an
 //!   `http::Request<Vec<u8>>` and returns an `http::Response<Vec<u8>>`. It never
-//!   panics; every answer is a JSON envelope; a refused request changes nothing.
+//!   panics; every API answer is a JSON envelope (the fake storage host's
+//!   are plain text); a refused API request changes nothing.
 //! - **A transport**: [`Emulator`] implements [`blazeauth_core::Transport`], so
 //!   a [`Client<Emulator>`](blazeauth_core::Client) runs in-process
 //!   ([`Emulator::client`]).
