@@ -19,6 +19,7 @@
 //! | 403 | [`PLAN_FEATURE_UNAVAILABLE`] (emulator's own) | live sessions on a plan without `liveSessionsOverview` |
 //! | 404 | [`NOT_FOUND`] (emulator's own) | unknown route, application, license, variable or file |
 //! | 409 | [`CONFLICT`] (emulator's own) | an app user login already used in the application |
+//! | 409 | no code (emulator's own) | `check-file-uploaded-status` before the bytes arrived (`File has not been uploaded`) |
 //! | 405 | [`METHOD_NOT_ALLOWED`] (emulator's own) | a known route with another method (`Allow` names the right one) |
 //! | 408 | [`REQUEST_TIMEOUT`] (emulator's own, served over HTTP only) | a request body that did not arrive in time; the connection is then closed |
 //! | 413 | [`PAYLOAD_TOO_LARGE`] (emulator's own) | a body over the limit (1 MiB by default); over HTTP the connection is then closed |
@@ -29,7 +30,8 @@
 //! route (404) and method (405); key (401); scope (403); query string (400);
 //! the application of `applicationId`: well-formed (400), allowed for the key
 //! (403), existing (404); then the body (400) and the route's own checks
-//! (unknown license or app user 404, mask or duration 400, rotation 429).
+//! (unknown license, app user, variable or file 404, mask or duration 400,
+//! rotation 429, the plan's feature 403, a taken name 400 or 409).
 //! Two routes read their body earlier: `license-action` reads its `action`
 //! before the scope check, because the scope depends on it, and
 //! `delete-application` reads its body before the application checks,

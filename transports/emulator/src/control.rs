@@ -12,14 +12,14 @@
 //!
 //! | method and path | body | does |
 //! |---|---|---|
-//! | `GET /_emulator/state` | – | `data`: the plan, every application (runtime keys included, with its app users, variables, files and sessions) and license, times in ISO 8601 |
-//! | `POST /_emulator/reset` | – | removes every application (with everything it owns) and every fault rule; keys and the plan stay |
+//! | `GET /_emulator/state` | – | `data`: the plan, every application (runtime keys included, with its app users, variables, files and sessions), every license, and every request the fake storage host received (`storageRequests`: path, method, headers, accepted); times in ISO 8601; never a password |
+//! | `POST /_emulator/reset` | – | removes every application (with everything it owns), the storage log and every fault rule; keys and the plan stay |
 //! | `POST /_emulator/faults` | a fault rule (below) | adds it after the others |
 //! | `DELETE /_emulator/faults` | – | removes every fault rule |
 //! | `POST /_emulator/clock` | `{"advanceSeconds": n}` | moves the emulator's clock forward (409 with a clock that cannot move: the system clock) |
 //! | `POST /_emulator/applications` | `{"name": "..."}` | creates an application; `data`: `{"id"}` |
 //! | `POST /_emulator/activate-license` | `{"applicationId", "license", "clientId"?, "ipAddress"?}` | a desktop client activates the license; `data`: the license |
-//! | `POST /_emulator/app-users` | `{"applicationId", "login"}` | adds an app user; `data`: `{"id"}` |
+//! | `POST /_emulator/app-users` | `{"applicationId", "login", "comment"?, "clientId"?, "ipAddress"?, "levels"?: [..], "requiresLicense"?, "requiresClientId"?}` | adds an app user (no password); `data`: `{"id"}` |
 //! | `POST /_emulator/sessions` | `{"applicationId", "serverId", "ipAddress"?, "clientId"?, "login"?, "license"?}` | a desktop client connects: the session appears in `get-application-sessions` |
 //! | `POST /_emulator/plan` | `{"planName"?, "maxima"?: {limit: n}, "features"?: {feature: bool}}` | changes the account's plan (merged into the current one): `get-account-limits`, and the `liveSessionsOverview` gate of live sessions |
 //! | `POST /_emulator/keys` | `{"scopes": [...], "applications": [ids] or absent for all, "expiresInSeconds"?}` | creates a management key; `data`: `{"key"}` |
@@ -49,10 +49,10 @@ use serde_json::{Map, Value, json};
 use crate::clock::{iso8601, to_millis};
 use crate::emulator::Emulator;
 use crate::faults::{Fault, FaultRule};
-use crate::hooks::NewSession;
+use crate::hooks::{NewAppUser, NewSession};
 use crate::keys::KeySpec;
 use crate::reply::{Failure, Success};
-use crate::snapshot::LicenseSnapshot;
+use crate::snapshot::{LicenseSnapshot, StorageRequestSnapshot};
 
 /// The path prefix of the control surface.
 pub const CONTROL_PREFIX: &str = "/_emulator/";
@@ -109,26 +109,14 @@ pub(crate) fn handle(
         }),
         (Method::POST, "app-users") => body(request).and_then(|body| {
             let app = application(&body)?;
-            let login = text(&body, "login")?;
-            let id = emulator.add_app_user(&app, &login).map_err(invalid)?;
+            let user = app_user(&body)?;
+            let id = emulator.add_app_user_with(&app, user).map_err(invalid)?;
             Ok(Success::data("App user added", json!({"id": id.as_str()})))
         }),
         (Method::POST, "keys") => body(request).and_then(|body| key(emulator, &body)),
         (Method::POST, "sessions") => body(request).and_then(|body| {
             let app = application(&body)?;
-            let mut session = NewSession::new(text(&body, "serverId")?);
-            if let Some(ip) = optional_text(&body, "ipAddress")? {
-                session = session.ip(ip);
-            }
-            if let Some(client_id) = optional_text(&body, "clientId")? {
-                session = session.client_id(client_id);
-            }
-            if let Some(login) = optional_text(&body, "login")? {
-                session = session.login(login);
-            }
-            if let Some(license) = optional_text(&body, "license")? {
-                session = session.license(license);
-            }
+            let session = new_session(&body)?;
             emulator.add_session(&app, session).map_err(invalid)?;
             Ok(Success::message("Session added"))
         }),
@@ -174,6 +162,65 @@ fn plan(emulator: &Emulator, body: &Map<String, Value>) -> Result<Success, Failu
     }
     emulator.set_plan(plan);
     Ok(Success::message("Plan updated"))
+}
+
+/// The session of `POST /_emulator/sessions` (and of seed data).
+fn new_session(body: &Map<String, Value>) -> Result<NewSession, Failure> {
+    let mut session = NewSession::new(text(body, "serverId")?);
+    if let Some(ip) = optional_text(body, "ipAddress")? {
+        session = session.ip(ip);
+    }
+    if let Some(client_id) = optional_text(body, "clientId")? {
+        session = session.client_id(client_id);
+    }
+    if let Some(login) = optional_text(body, "login")? {
+        session = session.login(login);
+    }
+    if let Some(license) = optional_text(body, "license")? {
+        session = session.license(license);
+    }
+    Ok(session)
+}
+
+/// The app user of `POST /_emulator/app-users` (and of seed data).
+fn app_user(body: &Map<String, Value>) -> Result<NewAppUser, Failure> {
+    let mut user = NewAppUser::new(text(body, "login")?);
+    if let Some(comment) = optional_text(body, "comment")? {
+        user = user.comment(comment);
+    }
+    if let Some(client_id) = optional_text(body, "clientId")? {
+        user = user.client_id(client_id);
+    }
+    if let Some(ip) = optional_text(body, "ipAddress")? {
+        user = user.ip(ip);
+    }
+    match body.get("levels") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(levels)) => {
+            let levels = levels
+                .iter()
+                .map(|level| level.as_str().map(str::to_owned))
+                .collect::<Option<Vec<String>>>()
+                .ok_or_else(|| invalid("`levels` must be a list of strings"))?;
+            user = user.levels(levels);
+        }
+        Some(_) => return Err(invalid("`levels` must be a list of strings")),
+    }
+    if let Some(on) = optional_bool(body, "requiresLicense")? {
+        user = user.requires_license(on);
+    }
+    if let Some(on) = optional_bool(body, "requiresClientId")? {
+        user = user.requires_client_id(on);
+    }
+    Ok(user)
+}
+
+fn optional_bool(body: &Map<String, Value>, name: &str) -> Result<Option<bool>, Failure> {
+    match body.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(on)) => Ok(Some(*on)),
+        Some(_) => Err(invalid(format!("`{name}` must be true or false"))),
+    }
 }
 
 /// Whether `request` carries the admin token (compared without an early exit).
@@ -274,21 +321,29 @@ pub fn parse_fault_spec(spec: &str) -> Result<FaultRule, String> {
     fault_rule(&map).map_err(|failure| failure.message)
 }
 
-/// Loads applications, their license levels, licenses and app users from
-/// JSON (the binary's `--seed-data FILE`), through the same checks as the API:
+/// Loads the plan and applications with their license levels, licenses, app
+/// users, variables and live sessions from JSON (the binary's `--seed-data
+/// FILE`), through the same checks as the API:
 ///
 /// ```json
-/// {"applications": [{
+/// {"plan": {"planName": "Pro", "features": {"liveSessionsOverview": true}},
+///  "applications": [{
 ///     "name": "Desktop Client",
 ///     "licenseLevels": ["basic", "pro"],
 ///     "licenses": [{"license": "PRO-****-****", "count": 3, "levels": ["pro"], "duration": "30d"}],
-///     "appUsers": ["alice"]
+///     "appUsers": ["alice", {"login": "bob", "ipAddress": "10.0.0.2", "levels": ["pro"]}],
+///     "variables": [{"name": "api_url", "description": null, "value": "https://x", "strategy": "auth_required"}],
+///     "sessions": [{"serverId": "eu-1", "ipAddress": "10.0.0.3", "license": "PRO-1234"}]
 /// }]}
 /// ```
 ///
 /// A license entry may also have `comment`, `clientId`, `ipAddress` and
-/// `requiresClientId` (default `false`); `count` defaults to 1. Returns the
-/// ids of the applications created, in order.
+/// `requiresClientId` (default `false`); `count` defaults to 1. `plan` takes
+/// the body of `POST /_emulator/plan`; an app user is a login or the body
+/// of `POST /_emulator/app-users` (without `applicationId`); a variable is the
+/// body of `create-variable`; a session the body of `POST /_emulator/sessions`
+/// (without `applicationId`). Returns the ids of the applications created,
+/// in order.
 ///
 /// ```
 /// let emulator = blazeauth_emulator::Emulator::new();
@@ -305,6 +360,13 @@ pub fn load_seed_data(emulator: &Emulator, json_text: &str) -> Result<Vec<Applic
     let Some(Value::Array(apps)) = seed.get("applications") else {
         return Err("the seed data needs an `applications` list".into());
     };
+    match seed.get("plan") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(fields)) => {
+            plan(emulator, fields).map_err(|e| format!("plan: {}", e.message))?;
+        }
+        Some(_) => return Err("`plan` must be an object".into()),
+    }
     let mut ids = Vec::with_capacity(apps.len());
     for (index, app) in apps.iter().enumerate() {
         let at = |what: &str| format!("applications[{index}]: {what}");
@@ -362,17 +424,41 @@ pub fn load_seed_data(emulator: &Emulator, json_text: &str) -> Result<Vec<Applic
             }
             api("create-licenses", body)?;
         }
-        for login in app
+        for user in app
             .get("appUsers")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            let login = login
-                .as_str()
-                .ok_or_else(|| at("app users are logins (strings)"))?;
+            let user = match user {
+                Value::String(login) => NewAppUser::new(login.clone()),
+                Value::Object(fields) => app_user(fields).map_err(|e| at(&e.message))?,
+                _ => return Err(at("app users are logins (strings) or objects")),
+            };
             emulator
-                .add_app_user(&id, login)
+                .add_app_user_with(&id, user)
+                .map_err(|e| at(&e.to_string()))?;
+        }
+        for variable in app
+            .get("variables")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            api("create-variable", variable.clone())?;
+        }
+        for session in app
+            .get("sessions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Value::Object(fields) = session else {
+                return Err(at("sessions are objects"));
+            };
+            let session = new_session(fields).map_err(|e| at(&e.message))?;
+            emulator
+                .add_session(&id, session)
                 .map_err(|e| at(&e.to_string()))?;
         }
         ids.push(id);
@@ -515,6 +601,15 @@ fn license_json(license: &LicenseSnapshot) -> Value {
     })
 }
 
+fn storage_json(request: &StorageRequestSnapshot) -> Value {
+    json!({
+        "path": request.path,
+        "method": request.method,
+        "headers": request.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
+        "accepted": request.accepted,
+    })
+}
+
 fn state(emulator: &Emulator) -> Value {
     let snapshot = emulator.snapshot();
     let applications: Vec<Value> = snapshot
@@ -539,6 +634,12 @@ fn state(emulator: &Emulator) -> Value {
                 "appUsers": app.app_users.iter().map(|user| json!({
                     "id": user.id.as_str(),
                     "login": user.login,
+                    "comment": user.comment,
+                    "clientId": user.client_id,
+                    "ipAddress": user.ip_address,
+                    "levels": user.levels,
+                    "requiresLicense": user.requires_license,
+                    "requiresClientId": user.requires_client_id,
                     "createdAt": time(user.created_at),
                 })).collect::<Vec<_>>(),
                 "variables": app.variables.iter().map(|v| json!({
@@ -554,11 +655,8 @@ fn state(emulator: &Emulator) -> Value {
                     "size": f.size,
                     "fileType": f.media_type,
                     "uploaded": f.bytes.is_some(),
-                    "storageRequests": f.storage_requests.iter().map(|r| json!({
-                        "method": r.method,
-                        "headers": r.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-                        "accepted": r.accepted,
-                    })).collect::<Vec<_>>(),
+                    "createdAt": time(f.created_at),
+                    "storageRequests": f.storage_requests.iter().map(storage_json).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "sessions": app.sessions.iter().map(|session| json!({
                     "serverId": session.server_id,
@@ -577,6 +675,7 @@ fn state(emulator: &Emulator) -> Value {
         "plan": {"planName": plan.name, "maxima": plan.maxima, "features": plan.features},
         "applications": applications,
         "licenses": snapshot.licenses.iter().map(license_json).collect::<Vec<_>>(),
+        "storageRequests": emulator.storage_requests().iter().map(storage_json).collect::<Vec<_>>(),
         "requestsHandled": emulator.requests_handled(),
     })
 }

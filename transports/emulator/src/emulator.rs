@@ -16,10 +16,13 @@ use crate::keys::{KeyRecord, KeySpec};
 use crate::router::{self, Settings};
 #[cfg(feature = "server")]
 use crate::server::Server;
-use crate::snapshot::{ApplicationSnapshot, LicenseSnapshot, StateSnapshot};
+use crate::snapshot::{
+    AppUserSnapshot, ApplicationSnapshot, FileSnapshot, LicenseSnapshot, SessionSnapshot,
+    StateSnapshot, StorageRequestSnapshot, VariableSnapshot,
+};
 use crate::state::State;
 
-/// Rows per page of the licenses table unless [`EmulatorBuilder::page_size`] says otherwise.
+/// Rows per page of the licenses and users tables unless [`EmulatorBuilder::page_size`] says otherwise.
 pub const DEFAULT_PAGE_SIZE: usize = 10;
 
 /// The largest request body accepted unless [`EmulatorBuilder::max_body_bytes`]
@@ -116,7 +119,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Rows per page of the licenses table (default [`DEFAULT_PAGE_SIZE`]; 0 counts as 1).
+    /// Rows per page of the licenses and users tables (default
+    /// [`DEFAULT_PAGE_SIZE`]; 0 counts as 1). The live sessions take their
+    /// page size from the request (`pageSize`) instead.
     pub fn page_size(mut self, rows: usize) -> Self {
         self.page_size = rows.max(1);
         self
@@ -239,7 +244,9 @@ impl Emulator {
     }
 
     /// Answers `request` over the state: the pure handler, without faults.
-    /// Never panics; every answer is a JSON envelope (see [`codes`](crate::codes)).
+    /// Never panics; every API answer is a JSON envelope (see
+    /// [`codes`](crate::codes)); the fake storage host under
+    /// [`STORAGE_PREFIX`](crate::STORAGE_PREFIX) answers plain text.
     pub fn handle(&self, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
         self.shared.requests.fetch_add(1, Ordering::Relaxed);
         self.handle_uncounted(&request)
@@ -372,6 +379,66 @@ impl Emulator {
             .unwrap_or_default()
     }
 
+    /// The app users of `application`, in creation order (empty for an
+    /// unknown application). No password is kept, so none is shown.
+    pub fn app_users(&self, application: &ApplicationId) -> Vec<AppUserSnapshot> {
+        self.of_application(application, |app| {
+            app.users.iter().map(AppUserSnapshot::of).collect()
+        })
+    }
+
+    /// The variables of `application`, in creation order (empty for an
+    /// unknown application).
+    pub fn variables(&self, application: &ApplicationId) -> Vec<VariableSnapshot> {
+        self.of_application(application, |app| {
+            app.variables.iter().map(VariableSnapshot::of).collect()
+        })
+    }
+
+    /// The files of `application` (names reserved by an upload URL), in
+    /// creation order, each with the requests the fake storage host received
+    /// for it (empty for an unknown application).
+    pub fn files(&self, application: &ApplicationId) -> Vec<FileSnapshot> {
+        self.of_application(application, |app| {
+            app.files.iter().map(FileSnapshot::of).collect()
+        })
+    }
+
+    /// The live sessions of `application`, in connection order (empty for an
+    /// unknown application).
+    pub fn sessions(&self, application: &ApplicationId) -> Vec<SessionSnapshot> {
+        self.of_application(application, |app| {
+            app.sessions.iter().map(SessionSnapshot::of).collect()
+        })
+    }
+
+    /// Every request the fake storage host received, oldest first, whether
+    /// its token matched a file or not (the latest 10,000; cleared by
+    /// [`reset`](Self::reset)). A test proves with it that no request to
+    /// storage carried the management key.
+    pub fn storage_requests(&self) -> Vec<StorageRequestSnapshot> {
+        self.state()
+            .storage_log
+            .iter()
+            .map(StorageRequestSnapshot::of)
+            .collect()
+    }
+
+    fn of_application<T: Default>(
+        &self,
+        application: &ApplicationId,
+        read: impl FnOnce(&crate::state::Application) -> T,
+    ) -> T {
+        let state = self.state();
+        application
+            .as_str()
+            .parse()
+            .ok()
+            .and_then(|id| state.application(id))
+            .map(read)
+            .unwrap_or_default()
+    }
+
     /// Every application and license at once.
     pub fn snapshot(&self) -> StateSnapshot {
         let now = self.now_millis();
@@ -388,10 +455,14 @@ impl Emulator {
     }
 
     /// Removes every application (with its licenses, settings, app users,
-    /// variables, files and live sessions) and every fault rule. Management
-    /// keys and the plan stay, ids keep counting up.
+    /// variables, files and live sessions), the storage log and every fault
+    /// rule. Management keys and the plan stay, ids keep counting up.
     pub fn reset(&self) {
-        self.state().applications.clear();
+        {
+            let mut state = self.state();
+            state.applications.clear();
+            state.storage_log.clear();
+        }
         self.clear_faults();
     }
 
@@ -407,7 +478,7 @@ impl Emulator {
         self.shared.clock.now()
     }
 
-    /// Rows per page of the licenses table.
+    /// Rows per page of the licenses and users tables.
     pub fn page_size(&self) -> usize {
         self.shared.settings.page_size
     }

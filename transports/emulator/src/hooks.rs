@@ -116,6 +116,70 @@ impl NewSession {
     }
 }
 
+/// An app user for [`Emulator::add_app_user_with`]: a login and, optionally,
+/// the other fields of `create-user` (no password: the emulator keeps none).
+/// Unset fields are `null`, no levels, and `false`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewAppUser {
+    login: String,
+    comment: Option<String>,
+    client_id: Option<String>,
+    ip_address: Option<String>,
+    levels: Vec<String>,
+    requires_license: bool,
+    requires_client_id: bool,
+}
+
+impl NewAppUser {
+    /// A user signing in as `login`.
+    pub fn new(login: impl Into<String>) -> Self {
+        Self {
+            login: login.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Its comment.
+    pub fn comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// Its client id.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Its IP address.
+    pub fn ip(mut self, ip: impl Into<String>) -> Self {
+        self.ip_address = Some(ip.into());
+        self
+    }
+
+    /// `applicationUserSettings.levels`.
+    pub fn levels<I>(mut self, levels: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.levels = levels.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// `applicationUserSettings.requiresLicense`.
+    pub fn requires_license(mut self, on: bool) -> Self {
+        self.requires_license = on;
+        self
+    }
+
+    /// `applicationUserSettings.requiresClientId`.
+    pub fn requires_client_id(mut self, on: bool) -> Self {
+        self.requires_client_id = on;
+        self
+    }
+}
+
 impl Emulator {
     /// A desktop client connects to `application`: the session appears in
     /// `get-application-sessions` with the emulator's current time.
@@ -232,20 +296,51 @@ impl Emulator {
         application: &ApplicationId,
         login: &str,
     ) -> Result<AppUserId, HookError> {
-        if login.trim().is_empty() {
+        self.add_app_user_with(application, NewAppUser::new(login))
+    }
+
+    /// Adds the app user `user` to `application`, with the fields
+    /// `create-user` would store (but no password, which the emulator never
+    /// keeps). Logins are unique per application and must not be blank.
+    ///
+    /// ```
+    /// use blazeauth_emulator::{Emulator, NewAppUser};
+    ///
+    /// let emulator = Emulator::new();
+    /// let app = emulator.create_application("My application")?;
+    /// let user = NewAppUser::new("alice").ip("10.0.0.1").levels(["pro"]).requires_license(true);
+    /// emulator.add_app_user_with(&app, user)?;
+    /// assert_eq!(emulator.app_users(&app)[0].ip_address.as_deref(), Some("10.0.0.1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_app_user_with(
+        &self,
+        application: &ApplicationId,
+        user: NewAppUser,
+    ) -> Result<AppUserId, HookError> {
+        if user.login.trim().is_empty() {
             return Err(HookError::EmptyLogin);
         }
         let now: Millis = self.now_millis();
         let mut state = self.state();
         let app = find_app(&mut state, application)?;
-        if app.users.iter().any(|u| u.login == login) {
-            return Err(HookError::DuplicateLogin(login.to_owned()));
+        if app.users.iter().any(|u| u.login == user.login) {
+            return Err(HookError::DuplicateLogin(user.login));
         }
         let app_id = app.id;
         let id = state.allocate_id();
         if let Some(app) = state.application_mut(app_id) {
-            app.users
-                .push(AppUser::with_login(id, login.to_owned(), now));
+            app.users.push(AppUser {
+                id,
+                login: user.login,
+                comment: user.comment,
+                client_id: user.client_id,
+                ip_address: user.ip_address,
+                levels: user.levels,
+                requires_license: user.requires_license,
+                requires_client_id: user.requires_client_id,
+                created_at: now,
+            });
         }
         Ok(AppUserId::from(id))
     }

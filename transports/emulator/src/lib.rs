@@ -13,7 +13,8 @@
 //!
 //! - **A pure handler**: [`Emulator::handle`] takes an
 //!   `http::Request<Vec<u8>>` and returns an `http::Response<Vec<u8>>`. It never
-//!   panics; every answer is a JSON envelope; a refused request changes nothing.
+//!   panics; every API answer is a JSON envelope (the fake storage host's
+//!   are plain text); a refused API request changes nothing.
 //! - **A transport**: [`Emulator`] implements [`blazeauth_core::Transport`], so
 //!   a [`Client<Emulator>`](blazeauth_core::Client) runs in-process
 //!   ([`Emulator::client`]).
@@ -58,19 +59,26 @@
 //!   by [`EmulatorBuilder::page_size`] and searched by `License`, `IPv4` and
 //!   `Client id`.
 //! - **App users, variables, files**: `create-user` (logins unique per
-//!   application, the password never kept), the users table and metadata
-//!   searched by `Login`, `IPv4`, `Client id`; variables with their documented
-//!   limits; upload URLs pointing at a **fake storage host** served by the
-//!   emulator itself, which refuses a request carrying `Authorization` and
-//!   records the headers it saw ([`FileSnapshot`]); see
-//!   [`codes`] for the answers the docs leave open.
+//!   application, the password never kept), the users table (paged by
+//!   [`EmulatorBuilder::page_size`]) and metadata searched by `Login`,
+//!   `IPv4`, `Client id`; variables with their documented limits; upload URLs
+//!   pointing at a **fake storage host** served by the emulator itself
+//!   (`/_storage/{token}`, one `PUT` of exactly the declared size per URL),
+//!   which refuses a request carrying `Authorization` and records the
+//!   headers of every request it receives ([`FileSnapshot`],
+//!   [`Emulator::storage_requests`]); see [`codes`] and the route docs for
+//!   the answers the docs leave open. Snapshots per application:
+//!   [`Emulator::app_users`], [`Emulator::variables`], [`Emulator::files`],
+//!   [`Emulator::sessions`].
 //! - **Live sessions and the plan**: sessions added by a test
 //!   ([`Emulator::add_session`]) listed by `get-application-sessions`, paged
-//!   and searched; the account [`Plan`] behind `get-account-limits`, whose
+//!   and searched; the account [`Plan`] behind `get-account-limits` (set with
+//!   [`EmulatorBuilder::plan`] or [`Emulator::set_plan`], with room for
+//!   limits and features the docs do not list yet), whose
 //!   `liveSessionsOverview` feature gates the sessions ([`plan`]).
 //! - **What the API cannot do** ([`hooks`]): a client activating a license or
-//!   connecting, adding app users, creating an application and learning its
-//!   id, changing the plan.
+//!   connecting, adding app users ([`NewAppUser`]), creating an application
+//!   and learning its id, changing the plan.
 //! - **A control surface over HTTP** ([`control`], served only): state,
 //!   reset, faults, the clock, license activation, app users, live sessions,
 //!   the plan and restricted keys under `/_emulator/`, for test suites in any
@@ -115,7 +123,7 @@ pub use emulator::{
     DEFAULT_MAX_BODY_BYTES, DEFAULT_PAGE_SIZE, Emulator, EmulatorBuilder, IN_PROCESS_BASE_URL,
 };
 pub use faults::{Fault, FaultRule};
-pub use hooks::{HookError, NewSession};
+pub use hooks::{HookError, NewAppUser, NewSession};
 pub use keys::{ApplicationAccess, KeySpec};
 pub use license::LicenseState;
 pub use plan::Plan;

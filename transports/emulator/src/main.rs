@@ -26,11 +26,12 @@ const USAGE: &str = "usage: blazeauth-emulator [--port PORT] [--seed SEED] [--pa
 Serves an in-memory Blazeauth Management API on 127.0.0.1 until stopped (Ctrl-C).
   --port PORT          port to listen on (default 8787; 0 picks a free one)
   --seed SEED          seed of keys and licenses (default 0: the same key every run)
-  --page-size ROWS     rows per page of the licenses table (default 10)
+  --page-size ROWS     rows per page of the licenses and users tables (default 10)
   --admin-token TOKEN  token of the control surface under /_emulator/ (default: random)
   --fault SPEC         inject a fault rule, e.g. kind=status,status=503,times=2 or
                        kind=delay,ms=500,path=/api/v1/panel/create-licenses (repeatable)
-  --seed-data FILE     applications, levels, licenses and app users to start with (JSON)";
+  --seed-data FILE     the plan, applications, levels, licenses, app users, variables
+                       and live sessions to start with (JSON, see control::load_seed_data)";
 
 /// The command line, parsed.
 #[derive(Debug, PartialEq)]

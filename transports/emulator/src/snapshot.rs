@@ -1,6 +1,8 @@
 //! Read-only copies of the emulator's state, for tests to check that nothing
 //! was lost, duplicated or changed: [`ApplicationSnapshot`],
-//! [`LicenseSnapshot`], [`AppUserSnapshot`] and the whole [`StateSnapshot`].
+//! [`LicenseSnapshot`], [`AppUserSnapshot`], [`VariableSnapshot`],
+//! [`FileSnapshot`] (with the [`StorageRequestSnapshot`]s the fake storage
+//! host recorded), [`SessionSnapshot`] and the whole [`StateSnapshot`].
 //!
 //! License states are computed at the moment the snapshot is taken, with the
 //! emulator's clock.
@@ -11,7 +13,9 @@ use blazeauth_core::{AppUserId, ApplicationId, LicenseId, VariableId};
 
 use crate::clock::{Millis, from_millis};
 use crate::license::{License, LicenseState};
-use crate::state::{AppUser, Application, LiveSession, State, StoredFile, Variable};
+use crate::state::{
+    AppUser, Application, LiveSession, State, StorageRequest, StoredFile, Variable,
+};
 
 /// One application, as the emulator holds it. Its `Debug` redacts the
 /// runtime keys, as the SDK's own types do.
@@ -81,7 +85,7 @@ impl std::fmt::Debug for ApplicationSnapshot {
     }
 }
 
-/// One app user.
+/// One app user. There is no password: the emulator never keeps one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AppUserSnapshot {
@@ -89,6 +93,18 @@ pub struct AppUserSnapshot {
     pub id: AppUserId,
     /// Its login.
     pub login: String,
+    /// Its comment.
+    pub comment: Option<String>,
+    /// Its client id.
+    pub client_id: Option<String>,
+    /// Its IP address.
+    pub ip_address: Option<String>,
+    /// `applicationUserSettings.levels`.
+    pub levels: Vec<String>,
+    /// `applicationUserSettings.requiresLicense`.
+    pub requires_license: bool,
+    /// `applicationUserSettings.requiresClientId`.
+    pub requires_client_id: bool,
     /// When it was created.
     pub created_at: SystemTime,
 }
@@ -112,7 +128,7 @@ pub struct VariableSnapshot {
 }
 
 impl VariableSnapshot {
-    fn of(v: &Variable) -> Self {
+    pub(crate) fn of(v: &Variable) -> Self {
         Self {
             id: VariableId::from(v.id),
             name: v.name.clone(),
@@ -147,6 +163,8 @@ pub struct FileSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StorageRequestSnapshot {
+    /// Its path (`/_storage/{token}`).
+    pub path: String,
     /// Its method.
     pub method: String,
     /// Its headers (lowercase names), as received.
@@ -155,8 +173,27 @@ pub struct StorageRequestSnapshot {
     pub accepted: bool,
 }
 
+impl StorageRequestSnapshot {
+    pub(crate) fn of(r: &StorageRequest) -> Self {
+        Self {
+            path: r.path.clone(),
+            method: r.method.clone(),
+            headers: r.headers.clone(),
+            accepted: r.accepted,
+        }
+    }
+
+    /// The value of header `name` (any case), when the request carried it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 impl FileSnapshot {
-    fn of(f: &StoredFile) -> Self {
+    pub(crate) fn of(f: &StoredFile) -> Self {
         Self {
             name: f.name.clone(),
             size: f.size,
@@ -165,11 +202,7 @@ impl FileSnapshot {
             storage_requests: f
                 .storage_requests
                 .iter()
-                .map(|r| StorageRequestSnapshot {
-                    method: r.method.clone(),
-                    headers: r.headers.clone(),
-                    accepted: r.accepted,
-                })
+                .map(StorageRequestSnapshot::of)
                 .collect(),
             created_at: from_millis(f.created_at),
         }
@@ -195,7 +228,7 @@ pub struct SessionSnapshot {
 }
 
 impl SessionSnapshot {
-    fn of(s: &LiveSession) -> Self {
+    pub(crate) fn of(s: &LiveSession) -> Self {
         Self {
             server_id: s.server_id.clone(),
             ip_address: s.ip_address.clone(),
@@ -280,10 +313,16 @@ impl ApplicationSnapshot {
 }
 
 impl AppUserSnapshot {
-    fn of(user: &AppUser) -> Self {
+    pub(crate) fn of(user: &AppUser) -> Self {
         Self {
             id: AppUserId::from(user.id),
             login: user.login.clone(),
+            comment: user.comment.clone(),
+            client_id: user.client_id.clone(),
+            ip_address: user.ip_address.clone(),
+            levels: user.levels.clone(),
+            requires_license: user.requires_license,
+            requires_client_id: user.requires_client_id,
             created_at: from_millis(user.created_at),
         }
     }

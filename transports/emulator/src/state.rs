@@ -28,7 +28,15 @@ pub(crate) struct State {
     pub(crate) applications: Vec<Application>,
     /// The account's plan (`get-account-limits`, and the live-sessions gate).
     pub(crate) plan: crate::plan::Plan,
+    /// Every request the fake storage host received, matched to a file or
+    /// not, oldest first (at most [`STORAGE_LOG_MAX`]: the oldest go first).
+    pub(crate) storage_log: Vec<StorageRequest>,
 }
+
+/// The most storage requests [`State::storage_log`] keeps: the log of a
+/// served emulator must not grow without bound under a client that keeps
+/// calling the storage host.
+pub(crate) const STORAGE_LOG_MAX: usize = 10_000;
 
 /// One application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,23 +101,6 @@ pub(crate) struct AppUser {
     pub(crate) created_at: Millis,
 }
 
-impl AppUser {
-    /// A user with only a login (the test hooks).
-    pub(crate) fn with_login(id: u64, login: String, created_at: Millis) -> Self {
-        Self {
-            id,
-            login,
-            comment: None,
-            client_id: None,
-            ip_address: None,
-            levels: Vec::new(),
-            requires_license: false,
-            requires_client_id: false,
-            created_at,
-        }
-    }
-}
-
 /// A variable (`create-variable`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Variable {
@@ -141,6 +132,8 @@ pub(crate) struct StoredFile {
 /// A request seen by the fake storage endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StorageRequest {
+    /// The request's path (`/_storage/{token}`), as received.
+    pub(crate) path: String,
     pub(crate) method: String,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) accepted: bool,
@@ -165,7 +158,16 @@ impl State {
             keys: Vec::new(),
             applications: Vec::new(),
             plan: crate::plan::Plan::default(),
+            storage_log: Vec::new(),
         }
+    }
+
+    /// Adds `request` to the storage log, dropping the oldest entry when full.
+    pub(crate) fn log_storage_request(&mut self, request: StorageRequest) {
+        if self.storage_log.len() >= STORAGE_LOG_MAX {
+            self.storage_log.remove(0);
+        }
+        self.storage_log.push(request);
     }
 
     /// A fresh id.

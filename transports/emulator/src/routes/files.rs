@@ -15,18 +15,24 @@
 //!   the emulator answers `{"success":true,"message":"File name is
 //!   available"}`, or the same code-less failure when the name is taken.
 //! - `POST check-file-uploaded-status` (a route the docs only name; the
-//!   emulator's guess at it): body `{fileName}`; message-only success once
-//!   the bytes arrived, `{"success":false,"message":"File has not been
-//!   uploaded"}` (409, no code) before, 404 for an unknown name.
+//!   emulator's guess at it): query `applicationId`, body `{fileName}`;
+//!   `{"success":true,"message":"File uploaded successfully"}` once the
+//!   bytes arrived, `{"success":false,"message":"File has not been
+//!   uploaded"}` (409, no code) before, 404 `not_found` for an unknown name.
+//!   Method, body, messages and statuses are all the emulator's choices.
 //!
 //! The presigned URL is `{origin}/_storage/{token}`, where `origin` is the
 //! scheme and host the request was sent to (so it works in-process and
-//! served). The storage endpoint takes a `PUT` of exactly `fileSize` bytes.
-//! Like a real object store with query-string signatures, it **refuses a
-//! request that carries an `Authorization` header** (400), and it records the
-//! method and headers of every request it receives
-//! ([`FileSnapshot::storage_requests`](crate::FileSnapshot)), so a test can
-//! prove that the management key never reached it.
+//! served). The storage endpoint takes one `PUT` of exactly `fileSize` bytes
+//! per URL (a wrong size is a 400, another method a 405, a second upload
+//! once the bytes arrived a 409, an unknown token a 404). Like a real object
+//! store with query-string signatures, it **refuses a request that carries an
+//! `Authorization` header** (400), and it records the method, path and
+//! headers of every request it receives, with the file
+//! ([`FileSnapshot::storage_requests`](crate::FileSnapshot)) and in one log
+//! ([`Emulator::storage_requests`](crate::Emulator::storage_requests)), so a
+//! test can prove that the management key never reached it. Its answers are
+//! plain text (the emulator's own wording, after S3's error names).
 
 use std::sync::{Mutex, PoisonError};
 
@@ -46,6 +52,9 @@ pub const STORAGE_PREFIX: &str = "/_storage/";
 
 /// The documented failure for a name already in use (it has no code).
 pub(crate) const NAME_TAKEN: &str = "File name must be unique for your application";
+
+/// The emulator's success message for `check-file-uploaded-status` (undocumented).
+pub(crate) const UPLOADED: &str = "File uploaded successfully";
 
 fn name_taken() -> Failure {
     Failure::without_code(StatusCode::BAD_REQUEST, NAME_TAKEN)
@@ -119,33 +128,21 @@ pub(crate) fn check_uploaded_status(ctx: &mut Ctx<'_>) -> Result<Success, Failur
             "File has not been uploaded",
         ));
     }
-    Ok(Success::message("File uploaded successfully"))
+    Ok(Success::message(UPLOADED))
 }
 
 /// Answers a request to the fake storage host (`/_storage/{token}`). Never
 /// panics. Its answers are plain text, as a storage host's are not
-/// Blazeauth envelopes.
+/// Blazeauth envelopes. Every request is recorded (method, path, headers,
+/// verdict): with its file when the token is known, and in the emulator's
+/// storage log ([`Emulator::storage_requests`](crate::Emulator::storage_requests))
+/// either way.
 pub(crate) fn storage(
     state: &Mutex<State>,
     request: &http::Request<Vec<u8>>,
 ) -> http::Response<Vec<u8>> {
-    let token = request
-        .uri()
-        .path()
-        .strip_prefix(STORAGE_PREFIX)
-        .unwrap_or_default();
-    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
-    let Some(file) = state
-        .applications
-        .iter_mut()
-        .flat_map(|app| app.files.iter_mut())
-        .find(|f| !token.is_empty() && f.token == token)
-    else {
-        return text(
-            StatusCode::NOT_FOUND,
-            "NoSuchUpload: unknown or expired upload URL",
-        );
-    };
+    let path = request.uri().path();
+    let token = path.strip_prefix(STORAGE_PREFIX).unwrap_or_default();
     let headers = request
         .headers()
         .iter()
@@ -156,40 +153,73 @@ pub(crate) fn storage(
             )
         })
         .collect();
-    let verdict = if request.method() != http::Method::PUT {
-        Err((
+    let mut record = StorageRequest {
+        path: path.to_owned(),
+        method: request.method().to_string(),
+        headers,
+        accepted: false,
+    };
+    let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    let Some(file) = state
+        .applications
+        .iter_mut()
+        .flat_map(|app| app.files.iter_mut())
+        .find(|f| !token.is_empty() && f.token == token)
+    else {
+        state.log_storage_request(record);
+        return text(
+            StatusCode::NOT_FOUND,
+            "NoSuchUpload: unknown or expired upload URL",
+        );
+    };
+    let verdict = upload_verdict(file, request);
+    record.accepted = verdict.is_ok();
+    file.storage_requests.push(record.clone());
+    if verdict.is_ok() {
+        file.bytes = Some(request.body().clone());
+    }
+    state.log_storage_request(record);
+    match verdict {
+        Ok(()) => text(StatusCode::OK, ""),
+        Err((status, message)) => text(status, &message),
+    }
+}
+
+/// Whether the storage host takes `request` as the upload of `file`: one
+/// `PUT` with no `Authorization` header and exactly the declared size, once.
+fn upload_verdict(
+    file: &StoredFile,
+    request: &http::Request<Vec<u8>>,
+) -> Result<(), (StatusCode, String)> {
+    if request.method() != http::Method::PUT {
+        return Err((
             StatusCode::METHOD_NOT_ALLOWED,
             "MethodNotAllowed: upload with PUT".to_owned(),
-        ))
-    } else if request.headers().contains_key(http::header::AUTHORIZATION) {
-        Err((
+        ));
+    }
+    if request.headers().contains_key(http::header::AUTHORIZATION) {
+        return Err((
             StatusCode::BAD_REQUEST,
             "InvalidArgument: only one auth mechanism allowed; the URL is signed, send no Authorization header".to_owned(),
-        ))
-    } else if request.body().len() as u64 != file.size {
-        Err((
+        ));
+    }
+    if file.bytes.is_some() {
+        return Err((
+            StatusCode::CONFLICT,
+            "UploadAlreadyCompleted: this upload URL was used already".to_owned(),
+        ));
+    }
+    if request.body().len() as u64 != file.size {
+        return Err((
             StatusCode::BAD_REQUEST,
             format!(
                 "IncompleteBody: {} bytes were declared, {} sent",
                 file.size,
                 request.body().len()
             ),
-        ))
-    } else {
-        Ok(())
-    };
-    file.storage_requests.push(StorageRequest {
-        method: request.method().to_string(),
-        headers,
-        accepted: verdict.is_ok(),
-    });
-    match verdict {
-        Ok(()) => {
-            file.bytes = Some(request.body().clone());
-            text(StatusCode::OK, "")
-        }
-        Err((status, message)) => text(status, &message),
+        ));
     }
+    Ok(())
 }
 
 fn text(status: StatusCode, message: &str) -> http::Response<Vec<u8>> {
