@@ -11,15 +11,7 @@ use blazeauth_emulator::{KeySpec, NewSession, Plan};
 use http::Method;
 use serde_json::{Value, json};
 
-use common::{raw, setup, status_and_code};
-
-fn variable(name: &str, description: Option<Value>, value: &str, strategy: &str) -> Value {
-    let mut body = json!({"name": name, "value": value, "strategy": strategy});
-    if let Some(description) = description {
-        body["description"] = description;
-    }
-    body
-}
+use common::{raw, setup, status_and_code, variable};
 
 #[test]
 fn variable_limits_are_refused_at_their_boundaries() {

@@ -5,6 +5,10 @@
 //! messages byte for byte, each documented limit at its boundary, scopes,
 //! application restriction, the plan gate, the fake storage host).
 
+mod common;
+
+use common::variable;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -454,14 +458,6 @@ fn the_users_table_pages_by_the_page_size_and_searches_three_categories() {
 }
 
 // ---------------------------------------------------------------- variables
-
-fn variable(name: &str, description: Option<Value>, value: &str, strategy: &str) -> Value {
-    let mut body = json!({"name": name, "value": value, "strategy": strategy});
-    if let Some(description) = description {
-        body["description"] = description;
-    }
-    body
-}
 
 #[test]
 fn variables_are_listed_created_and_refused_at_every_documented_boundary() {

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::RowFilter;
 use crate::clock::{Millis, iso8601};
-use crate::input::{Body, invalid, invalid_format, parse_json};
+use crate::input::{Body, invalid, parse_json};
 use crate::license::{License, LicenseState};
 use crate::mask;
 use crate::reply::{Failure, Success};
@@ -49,18 +49,7 @@ pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
     let page = ctx.current_page()?;
-    let filter = match ctx.query.get("searchParams") {
-        Some(json) => {
-            let search = rules::search(json).map_err(|e| invalid_format("searchParams", e))?;
-            Some(RowFilter::new(
-                "searchParams.categories",
-                &search.search_string,
-                search.categories.iter().map(String::as_str),
-                &COLUMNS,
-            )?)
-        }
-        None => None,
-    };
+    let filter = RowFilter::from_search_params(ctx.query.get("searchParams"), &COLUMNS)?;
     let app = ctx.app(id)?;
     let matching: Vec<&License> = app
         .licenses
@@ -69,13 +58,8 @@ pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
         .collect();
     let size = ctx.page_size;
     let total_pages = matching.len().div_ceil(size);
-    let skip = usize::try_from(page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(size);
-    let rows: Vec<Value> = matching
+    let rows: Vec<Value> = super::page_of(&matching, page, size)
         .iter()
-        .skip(skip)
-        .take(size)
         .map(|license| row(license, app.id, ctx.now))
         .collect();
     Ok(

@@ -24,7 +24,35 @@ pub(crate) struct RowFilter<T> {
     columns: Vec<fn(&T) -> Option<&str>>,
 }
 
+/// The rows of page `page` (from 1) at `size` rows a page; empty past the end.
+pub(crate) fn page_of<T>(rows: &[T], page: u64, size: usize) -> &[T] {
+    let start = usize::try_from(page.saturating_sub(1))
+        .unwrap_or(usize::MAX)
+        .saturating_mul(size)
+        .min(rows.len());
+    &rows[start..rows.len().min(start.saturating_add(size))]
+}
+
 impl<T> RowFilter<T> {
+    /// The filter of a panel table's `searchParams` (JSON in the query), or
+    /// `None` when the request has none.
+    pub(crate) fn from_search_params(
+        search_params: Option<&str>,
+        known: &[Column<T>],
+    ) -> Result<Option<Self>, Failure> {
+        let Some(json) = search_params else {
+            return Ok(None);
+        };
+        let search = crate::rules::search(json).map_err(|e| invalid_format("searchParams", e))?;
+        Self::new(
+            "searchParams.categories",
+            &search.search_string,
+            search.categories.iter().map(String::as_str),
+            known,
+        )
+        .map(Some)
+    }
+
     /// The filter for `search_string` in `categories`, each one of `known`
     /// (by name); no category means the first of `known`. `field` names the
     /// parameter in errors.

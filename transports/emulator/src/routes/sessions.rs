@@ -75,13 +75,8 @@ pub(crate) fn get_sessions(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
         .filter(|session| filter.keeps(session))
         .collect();
     let size = usize::try_from(page_size).unwrap_or(usize::MAX);
-    let skip = usize::try_from(page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(size);
-    let items: Vec<Value> = matching
+    let items: Vec<Value> = super::page_of(&matching, page, size)
         .iter()
-        .skip(skip)
-        .take(size)
         .map(|s| row(s))
         .collect();
     Ok(Success::message("OK")

@@ -21,7 +21,6 @@ use crate::clock::iso8601;
 use crate::input::{Body, invalid_format, parse_json};
 use crate::reply::{Failure, Success};
 use crate::router::Ctx;
-use crate::rules;
 use crate::state::{AppUser, Application};
 
 /// The emulator's success message for `create-user` (undocumented).
@@ -30,7 +29,7 @@ pub(crate) const CREATED: &str = "User created successfully";
 /// `GET get-users-metadata`: `{totalUsers}`, counting only matches when searched.
 pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
-    let filter = user_filter(ctx)?;
+    let filter = RowFilter::from_search_params(ctx.query.get("searchParams"), &COLUMNS)?;
     let app = ctx.app(id)?;
     let total = matching(app, filter.as_ref()).count();
     Ok(Success::data(
@@ -43,17 +42,12 @@ pub(crate) fn get_metadata(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
 pub(crate) fn get_table(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {
     let id = ctx.query_application()?;
     let page = ctx.current_page()?;
-    let filter = user_filter(ctx)?;
+    let filter = RowFilter::from_search_params(ctx.query.get("searchParams"), &COLUMNS)?;
     let app = ctx.app(id)?;
     let users: Vec<&AppUser> = matching(app, filter.as_ref()).collect();
     let size = ctx.page_size;
-    let skip = usize::try_from(page - 1)
-        .unwrap_or(usize::MAX)
-        .saturating_mul(size);
-    let rows: Vec<Value> = users
+    let rows: Vec<Value> = super::page_of(&users, page, size)
         .iter()
-        .skip(skip)
-        .take(size)
         .map(|user| row(user, app.id))
         .collect();
     Ok(
@@ -96,21 +90,6 @@ const COLUMNS: [super::Column<AppUser>; 3] = [
     ("IPv4", |u| u.ip_address.as_deref()),
     ("Client id", |u| u.client_id.as_deref()),
 ];
-
-/// The search of `searchParams`, when there is one.
-fn user_filter(ctx: &Ctx<'_>) -> Result<Option<RowFilter<AppUser>>, Failure> {
-    let Some(json) = ctx.query.get("searchParams") else {
-        return Ok(None);
-    };
-    let search = rules::search(json).map_err(|e| invalid_format("searchParams", e))?;
-    RowFilter::new(
-        "searchParams.categories",
-        &search.search_string,
-        search.categories.iter().map(String::as_str),
-        &COLUMNS,
-    )
-    .map(Some)
-}
 
 /// `POST create-user`: see the module docs for what is checked.
 pub(crate) fn create_user(ctx: &mut Ctx<'_>) -> Result<Success, Failure> {

@@ -158,3 +158,18 @@ pub fn http_request(
 pub fn json(response: &http::Response<Vec<u8>>) -> serde_json::Value {
     serde_json::from_slice(response.body()).expect("JSON body")
 }
+
+/// A `create-variable` / `edit-variable` body; `description: None` leaves the
+/// key out (which the API refuses), `Some(Value::Null)` sends `null`.
+pub fn variable(
+    name: &str,
+    description: Option<serde_json::Value>,
+    value: &str,
+    strategy: &str,
+) -> serde_json::Value {
+    let mut body = serde_json::json!({"name": name, "value": value, "strategy": strategy});
+    if let Some(description) = description {
+        body["description"] = description;
+    }
+    body
+}
