@@ -224,6 +224,18 @@ impl BaseUrl {
     pub fn is_insecure(&self) -> bool {
         self.url.starts_with("http://")
     }
+
+    /// Whether plain `http://` to a non-loopback host was allowed: only a base
+    /// URL built with `allow_insecure_http(true)` can be one.
+    pub(crate) fn allows_insecure_remote_http(&self) -> bool {
+        self.is_insecure()
+            && self
+                .url
+                .parse::<http::Uri>()
+                .ok()
+                .and_then(|uri| uri.host().map(|host| !is_loopback(host)))
+                .unwrap_or(false)
+    }
 }
 
 impl fmt::Debug for BaseUrl {

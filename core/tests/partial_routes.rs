@@ -482,6 +482,14 @@ fn the_storage_request_never_carries_the_key() {
         .build()
         .unwrap();
     assert!(plain("http://storage.example.com/x?s=1", &insecure).is_ok());
+    // A loopback base URL (the emulator) is plain http too, but allows no
+    // plain http to any other host.
+    let local = Config::builder(ManagementKey::parse(common::KEY).unwrap())
+        .base_url("http://127.0.0.1:8787")
+        .build()
+        .unwrap();
+    assert!(plain("http://storage.example.com/x?s=1", &local).is_err());
+    assert!(plain("http://localhost:9/x?s=1", &local).is_ok());
     // The storage host's refusal keeps its status and a bounded body.
     let refusal = Response::builder()
         .status(403)

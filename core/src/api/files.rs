@@ -312,7 +312,8 @@ impl UploadUrl {
     ///
     /// [`InvalidInput`] for `presignedUrl` when the URL is not an absolute
     /// `https://` URL (`http://` is accepted for a loopback host, as for the
-    /// base URL, or when `config` allows insecure HTTP), or for
+    /// base URL, or when `config`'s base URL is itself plain `http://` to a
+    /// non-loopback host, which only `allow_insecure_http(true)` permits), or for
     /// `fileType` when the media type is not a valid header value.
     pub fn put_request(
         &self,
@@ -336,7 +337,7 @@ impl UploadUrl {
         match uri.scheme_str() {
             Some("https") => {}
             Some("http")
-                if config.base_url().is_insecure()
+                if config.base_url().allows_insecure_remote_http()
                     || crate::config::is_loopback(authority.host()) => {}
             _ => return Err(refuse("is not https://")),
         }

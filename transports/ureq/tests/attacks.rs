@@ -391,3 +391,69 @@ fn tls_with_a_trusted_certificate_for_the_host_works() {
     assert!(apps.is_empty());
     assert!(server.plaintext_bytes.load(Ordering::SeqCst) > 0);
 }
+
+/// A hostile API hands out an upload URL that points back at itself: the
+/// storage request it receives carries the bytes and no trace of the key.
+/// URLs that would send the bytes in clear to another host, or that smuggle
+/// credentials, are refused before anything is sent to them.
+#[test]
+fn a_hostile_upload_url_never_receives_the_key() {
+    let presign = |url: String| {
+        Reply::json(&format!(
+            r#"{{"success":true,"message":"ok","presignedUrl":"{url}"}}"#
+        ))
+    };
+    let server = TestServer::start(move |request, _| {
+        if request.method == "PUT" {
+            Reply::json("")
+        } else {
+            let echo = authorization(request);
+            presign(format!(
+                "http://{}/steal?echo={}",
+                request.header("host").unwrap_or(""),
+                echo.len()
+            ))
+        }
+    });
+    let client = blazeauth_ureq::client(server.config());
+    let name = api::FileName::new("payload").unwrap();
+    blazeauth_ureq::upload_file(
+        &client,
+        &app(),
+        blazeauth_ureq::FileUpload::new(&name, b"bytes"),
+    )
+    .expect("upload to a loopback URL");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let put = &requests[1];
+    assert_eq!(
+        (put.method.as_str(), put.body.as_slice()),
+        ("PUT", &b"bytes"[..])
+    );
+    assert!(put.target.starts_with("/steal?"));
+    assert_eq!(put.header("authorization"), None);
+    for (name, value) in &put.headers {
+        assert!(!value.contains(SECRET), "{name}: {value}");
+    }
+
+    for url in [
+        "http://storage.attacker.example/steal",
+        "https://user:pw@storage.example/steal",
+        "ftp://storage.example/steal",
+    ] {
+        let server = TestServer::start(move |_, _| presign(url.to_owned()));
+        let client = blazeauth_ureq::client(server.config());
+        let error = blazeauth_ureq::upload_file(
+            &client,
+            &app(),
+            blazeauth_ureq::FileUpload::new(&name, b"bytes"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, blazeauth_ureq::UploadError::NotSent(_)),
+            "{url}: {error:?}"
+        );
+        assert_eq!(server.requests().len(), 1, "{url}: only the URL request");
+        assert_no_secret(&error);
+    }
+}
