@@ -88,6 +88,7 @@ pub struct Call<'a, E: Endpoint + ?Sized> {
     policy: RetryPolicy,
     timeout: Option<Duration>,
     attempts: u32,
+    rate_limit: Option<Duration>,
     state: State<E::Output>,
 }
 
@@ -114,6 +115,7 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
             policy,
             timeout: None,
             attempts: 0,
+            rate_limit: None,
             state: State::Ready,
         }
     }
@@ -135,6 +137,17 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
     /// How many requests the call has handed out so far.
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+
+    /// When the last recorded answer was a 429 with `Retry-After`: how long
+    /// the server asked to wait, capped at the policy's
+    /// [`max_retry_after`](RetryPolicy::max_retry_after) (a hostile or broken
+    /// server cannot stall a flow for a day). Drivers that run several calls
+    /// at once use it to pause all of them (see
+    /// [`SharedBackoff`](crate::SharedBackoff)); it does not change what this
+    /// call does next.
+    pub fn rate_limit(&self) -> Option<Duration> {
+        self.rate_limit
     }
 
     /// The next thing to do. See [`Step`].
@@ -186,6 +199,12 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
         if !matches!(self.state, State::InFlight) {
             return;
         }
+        self.rate_limit = outcome.as_ref().ok().and_then(|response| {
+            (response.status() == http::StatusCode::TOO_MANY_REQUESTS)
+                .then(|| crate::api_error::retry_after(response.headers()))
+                .flatten()
+                .map(|wait| wait.min(self.policy.get_max_retry_after()))
+        });
         let result = match outcome {
             Ok(response) => decode_response_scrubbed(
                 self.endpoint,

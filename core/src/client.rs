@@ -1,7 +1,7 @@
 //! The blocking driver: [`Client`] (its docs hold the details).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::api::{BulkCreate, BulkCreateError, BulkProgress, LicenseSpec};
@@ -58,6 +58,10 @@ pub struct RequestOptions {
     /// without a sleeper, a policy of more than one attempt is refused with
     /// [`ConfigError::RetriesWithoutSleeper`].
     pub retry_policy: Option<RetryPolicy>,
+    /// A pause shared with the other calls of a flow: this call waits until
+    /// it has passed before each attempt, and a 429 with `Retry-After` it
+    /// meets pauses them all.
+    pub shared_backoff: Option<SharedBackoff>,
 }
 
 impl RequestOptions {
@@ -74,7 +78,80 @@ impl RequestOptions {
         self.retry_policy = Some(policy);
         self
     }
+
+    /// Makes this call share `backoff` with the other calls of its flow
+    /// ([`shared_backoff`](Self::shared_backoff)).
+    #[must_use]
+    pub fn shared_backoff(mut self, backoff: SharedBackoff) -> Self {
+        self.shared_backoff = Some(backoff);
+        self
+    }
 }
+
+/// One pause shared by every call of a flow that runs several requests at
+/// once (the concurrent export and bulk creation of `blazeauth-ureq`).
+///
+/// When any call of the flow meets a 429 with `Retry-After` ([`Call::rate_limit`]),
+/// the pause is extended to end that long from now; every call of the flow
+/// waits until it has passed before its next attempt. The server said to slow
+/// down: the other workers hold back too instead of each collecting its own
+/// 429. A pause never shortens, and never exceeds the retry policy's
+/// [`max_retry_after`](RetryPolicy::max_retry_after) from the moment it was set.
+///
+/// It is a handle: clones share the same pause. The blocking [`Client`] honours
+/// it through [`RequestOptions::shared_backoff`] (waiting with its
+/// [`Sleeper`]; a client without one, which never retries, does not wait); an
+/// async driver reads [`remaining`](Self::remaining) and waits on its timer.
+///
+/// ```
+/// use std::time::Duration;
+/// use blazeauth_core::SharedBackoff;
+///
+/// let backoff = SharedBackoff::new();
+/// assert_eq!(backoff.remaining(), None);
+/// backoff.pause_for(Duration::from_secs(2));
+/// backoff.clone().pause_for(Duration::from_millis(10)); // never shortens
+/// assert!(backoff.remaining().unwrap() > Duration::from_secs(1));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SharedBackoff {
+    until: Arc<Mutex<Option<Instant>>>,
+}
+
+impl SharedBackoff {
+    /// No pause yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Pauses the flow until at least `wait` from now.
+    pub fn pause_for(&self, wait: Duration) {
+        let Some(end) = Instant::now().checked_add(wait) else {
+            return;
+        };
+        let mut until = self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        if until.is_none_or(|current| current < end) {
+            *until = Some(end);
+        }
+    }
+
+    /// How long the pause still lasts, or `None` when there is none.
+    pub fn remaining(&self) -> Option<Duration> {
+        let until = *self.until.lock().unwrap_or_else(PoisonError::into_inner);
+        until
+            .and_then(|end| end.checked_duration_since(Instant::now()))
+            .filter(|left| !left.is_zero())
+    }
+}
+
+/// Two handles are equal when they share the same pause.
+impl PartialEq for SharedBackoff {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.until, &other.until)
+    }
+}
+
+impl Eq for SharedBackoff {}
 
 /// Runs endpoints through a transport. See the [module docs](crate::Client).
 ///
@@ -198,6 +275,20 @@ impl<T: Transport> Client<T> {
         loop {
             match call.poll() {
                 Step::Send(request) => {
+                    let pause = options
+                        .shared_backoff
+                        .as_ref()
+                        .and_then(SharedBackoff::remaining);
+                    if let (Some(pause), Some(retries)) = (pause, &inner.retries) {
+                        log::info!(
+                            target: "blazeauth",
+                            "{} {}: the flow is rate limited, pausing {} ms",
+                            endpoint.method(),
+                            endpoint.path(),
+                            pause.as_millis()
+                        );
+                        retries.sleeper.sleep(pause);
+                    }
                     let method = request.method().clone();
                     let started = log::log_enabled!(log::Level::Debug).then(Instant::now);
                     let outcome = inner.transport.send(request).map_err(Into::into);
@@ -206,6 +297,11 @@ impl<T: Transport> Client<T> {
                     }
                     let jitter = inner.jitter.as_ref().map_or(0.5, |j| j.jitter());
                     call.record(outcome, jitter);
+                    if let (Some(backoff), Some(wait)) =
+                        (&options.shared_backoff, call.rate_limit())
+                    {
+                        backoff.pause_for(wait);
+                    }
                 }
                 Step::Wait(delay) => {
                     log::info!(

@@ -307,6 +307,17 @@ pub enum ConfigError {
         "a retry policy was given but the client has no sleeper to wait between attempts: build the client with ClientBuilder::retries(policy, sleeper)"
     )]
     RetriesWithoutSleeper,
+    /// A concurrent flow was asked for no workers, or for more than its
+    /// transport keeps connections for ([`Transport::max_parallel_requests`](crate::Transport::max_parallel_requests)).
+    #[error(
+        "{workers} workers are refused: a concurrent flow runs from 1 to {limit} workers on this transport (its connection pool keeps {limit} connections per host; build the transport with a larger pool for more)"
+    )]
+    Workers {
+        /// The workers asked for.
+        workers: usize,
+        /// The most this transport allows.
+        limit: usize,
+    },
 }
 
 #[cfg(test)]

@@ -164,7 +164,7 @@ impl Error {
                 requested,
                 returned,
             } => *returned < *requested as usize,
-            Error::BulkCreate(report) => report.unknown_batch.is_some(),
+            Error::BulkCreate(report) => !report.unknown.is_empty(),
             _ => false,
         }
     }
@@ -226,13 +226,19 @@ mod tests {
                     "refused",
                 )),
             );
-            report.unknown_batch = Some(3);
+            report
+                .unknown
+                .push(crate::api::UnknownBatch { index: 2, count: 3 });
             Err(Box::new(report))?
         }
         let error = run().unwrap_err();
         assert!(matches!(&error, Error::BulkCreate(r) if r.remaining == 10));
         assert!(error.outcome_unknown());
-        assert!(error.to_string().contains("3 that may or may not exist"));
+        assert!(
+            error
+                .to_string()
+                .contains("3 in 1 batch that may or may not exist")
+        );
         assert!(error.attempt_outcome().is_none());
     }
 

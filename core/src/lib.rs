@@ -266,7 +266,8 @@ mod validate;
 pub use api_error::{ApiError, ApiErrorCode};
 pub use call::{Call, Step};
 pub use client::{
-    Client, ClientBuilder, JitterSource, Pages, RequestOptions, Rows, Sleeper, TableProgress,
+    Client, ClientBuilder, JitterSource, Pages, RequestOptions, Rows, SharedBackoff, Sleeper,
+    TableProgress,
 };
 pub use config::{
     BASE_URL_ENV_VAR, BaseUrl, Config, ConfigBuilder, ConfigError, DEFAULT_BASE_URL, USER_AGENT,
@@ -279,7 +280,8 @@ pub use error::Error;
 pub use id::{AppUserId, ApplicationId, IdError, LicenseId, VariableId, numeric_order};
 pub use key::{FormatProblem, KEY_ENV_VAR, KeyError, ManagementKey};
 pub use pager::{
-    DEFAULT_MAX_PAGES, Page, PagedEndpoint, Pager, PagerError, RowOf, TablePage, TableRow,
+    DEFAULT_MAX_PAGES, Page, PagedEndpoint, Pager, PagerError, ParallelPager, RowOf, TablePage,
+    TableRow,
 };
 pub use query::QueryError;
 pub use raw::{RawRequest, RawResponse};

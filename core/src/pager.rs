@@ -34,10 +34,12 @@
 //! # Ok::<(), blazeauth_core::PagerError>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use crate::client::TableProgress;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 
 /// How many pages a pager fetches at most unless told otherwise.
 pub const DEFAULT_MAX_PAGES: u32 = 100_000;
@@ -79,6 +81,11 @@ impl Pager {
     pub fn max_pages(mut self, max: u32) -> Self {
         self.max_pages = max.max(1);
         self
+    }
+
+    /// The page bound set with [`max_pages`](Self::max_pages).
+    pub fn get_max_pages(&self) -> u32 {
+        self.max_pages
     }
 
     /// This pager with `other`'s page bound.
@@ -155,6 +162,210 @@ impl Pager {
     }
 }
 
+/// A walk through a table with several page requests in flight, for drivers
+/// that send requests concurrently (the blocking drivers of `blazeauth-ureq`,
+/// or tasks of an async runtime).
+///
+/// It applies the rules of [`Pager`] (the same one, inside) to the pages **in
+/// page order**, whatever order their answers arrive in, so a concurrent walk
+/// hands out exactly the pages, rows and error that a sequential walk of the
+/// same answers would (a property test checks this against [`Pager`] for
+/// arbitrary tables, windows and arrival orders):
+///
+/// - the first request is alone: until a page has told the page count,
+///   nothing else is known to exist;
+/// - after that, up to `window` pages are outstanding at once: in flight,
+///   arrived out of order, or ready and not yet [taken](Self::next_ready).
+///   A page is taken before the window moves on, so a slow consumer holds the
+///   requests back and memory stays bounded by `window` pages, however long
+///   the table;
+/// - pages are handed out up to the page count reported by the latest page
+///   read in order, and never past the page bound of [`Pager::max_pages`];
+/// - a page that ends the walk (the last page, an empty page, a repeated page,
+///   the page bound, a failed request) discards every answer after it: a page
+///   requested beyond the end is a wasted read, never a row.
+///
+/// A driver loop, here with the answers of a three-page table arriving in
+/// reverse order:
+///
+/// ```
+/// use blazeauth_core::{Page, ParallelPager, TableRow};
+///
+/// #[derive(Debug, PartialEq)]
+/// struct Row(&'static str);
+/// impl TableRow for Row {
+///     fn row_key(&self) -> impl std::hash::Hash + '_ {
+///         self.0
+///     }
+/// }
+///
+/// let mut pager = ParallelPager::new(1, 4);
+/// let mut order = Vec::new();
+/// // The first page, alone:
+/// assert_eq!(pager.next_request(), Some(1));
+/// assert_eq!(pager.next_request(), None);
+/// pager.record(1, Ok(Page::new(vec![Row("a")], 1, 3)));
+/// // Now pages 2 and 3 together; their answers come back in any order.
+/// let (two, three) = (pager.next_request().unwrap(), pager.next_request().unwrap());
+/// pager.record(three, Ok(Page::new(vec![Row("c")], three, 3)));
+/// pager.record(two, Ok(Page::new(vec![Row("b")], two, 3)));
+/// while let Some(page) = pager.next_ready() {
+///     order.extend(page?.rows);
+/// }
+/// assert_eq!(order, [Row("a"), Row("b"), Row("c")]);
+/// assert!(pager.is_finished());
+/// # Ok::<(), blazeauth_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ParallelPager<P> {
+    /// The sequential rules, fed the pages in page order.
+    order: Pager,
+    window: u32,
+    start: u32,
+    /// The next page number to hand out (`None` once past `u32::MAX`).
+    next_out: Option<u32>,
+    /// The highest page number that may be handed out now.
+    limit: u32,
+    in_flight: BTreeSet<u32>,
+    /// Answers that arrived before the pages in front of them.
+    arrived: BTreeMap<u32, Result<P, Error>>,
+    /// Pages read in order, waiting to be taken.
+    ready: VecDeque<Result<P, Error>>,
+    progress: TableProgress,
+}
+
+impl<P: TablePage> ParallelPager<P> {
+    /// A walk starting at page `start` (0 counts as 1) with at most `window`
+    /// pages outstanding (at least 1).
+    pub fn new(start: u32, window: u32) -> Self {
+        Self::with_pager(Pager::starting_at(start), window)
+    }
+
+    /// A walk following `pager`'s start page and page bound.
+    pub fn with_pager(pager: Pager, window: u32) -> Self {
+        let start = pager.next_page().unwrap_or(1);
+        Self {
+            next_out: pager.next_page(),
+            order: pager,
+            window: window.max(1),
+            start,
+            limit: start,
+            in_flight: BTreeSet::new(),
+            arrived: BTreeMap::new(),
+            ready: VecDeque::new(),
+            progress: TableProgress::default(),
+        }
+    }
+
+    /// The most pages outstanding at once.
+    pub fn window(&self) -> u32 {
+        self.window
+    }
+
+    /// The next page to request, or `None` when none may be requested now
+    /// (the window is full, the page count is not known yet, or the walk is
+    /// over: see [`is_finished`](Self::is_finished)). Each page number is
+    /// handed out once.
+    pub fn next_request(&mut self) -> Option<u32> {
+        let page = self.next_out?;
+        if self.order.next_page().is_none()
+            || page > self.limit
+            || self.outstanding() >= self.window as usize
+        {
+            return None;
+        }
+        self.next_out = page.checked_add(1);
+        self.in_flight.insert(page);
+        Some(page)
+    }
+
+    /// How many pages are outstanding: in flight, arrived out of order, or
+    /// ready and not yet taken.
+    pub fn outstanding(&self) -> usize {
+        self.in_flight.len() + self.arrived.len() + self.ready.len()
+    }
+
+    /// How many requests were handed out and not yet recorded.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Records the answer for `page` (a number [`next_request`](Self::next_request)
+    /// handed out): the decoded page or the call's error. Answers may come in
+    /// any order. Recording a page that is not in flight does nothing.
+    pub fn record(&mut self, page: u32, result: Result<P, Error>) {
+        if !self.in_flight.remove(&page) || self.order.next_page().is_none() {
+            return;
+        }
+        self.arrived.insert(page, result);
+        while let Some(next) = self.order.next_page() {
+            let Some(result) = self.arrived.remove(&next) else {
+                break;
+            };
+            match result {
+                Ok(read) => match self.order.record_page(&read) {
+                    Ok(true) => {
+                        let bound = u64::from(self.start)
+                            .saturating_add(u64::from(self.order.max_pages))
+                            .saturating_sub(1);
+                        self.limit =
+                            u32::try_from(read.total_pages().min(bound)).unwrap_or(u32::MAX);
+                        self.ready.push_back(Ok(read));
+                    }
+                    Ok(false) => {}
+                    Err(e) => self.ready.push_back(Err(e.into())),
+                },
+                Err(e) => {
+                    self.order.stop();
+                    self.ready.push_back(Err(e));
+                }
+            }
+        }
+        if self.order.next_page().is_none() {
+            // The walk is over: whatever arrived after its end is not a row.
+            self.arrived.clear();
+        }
+    }
+
+    /// The next page in page order, once it is read: a page with rows, or the
+    /// error that ended the walk (after which nothing more comes). `None`
+    /// when the next page is not in yet, or the walk is over.
+    pub fn next_ready(&mut self) -> Option<Result<P, Error>> {
+        let item = self.ready.pop_front()?;
+        if let Ok(page) = &item {
+            self.progress.pages_read = self.progress.pages_read.saturating_add(1);
+            self.progress.total_pages = Some(page.total_pages());
+            self.progress.rows += page.rows().len() as u64;
+        }
+        Some(item)
+    }
+
+    /// Whether the walk is over: nothing more will be ready beyond what
+    /// [`next_ready`](Self::next_ready) still holds, and answers still in
+    /// flight will be discarded.
+    pub fn is_finished(&self) -> bool {
+        self.order.next_page().is_none()
+    }
+
+    /// Whether the walk is over and every page it read was taken.
+    pub fn is_drained(&self) -> bool {
+        self.is_finished() && self.ready.is_empty()
+    }
+
+    /// Ends the walk (the consumer wants no more rows): nothing more is
+    /// handed out, and answers still in flight will be discarded.
+    pub fn stop(&mut self) {
+        self.order.stop();
+        self.arrived.clear();
+    }
+
+    /// How far the walk is, counting the pages taken with
+    /// [`next_ready`](Self::next_ready).
+    pub fn progress(&self) -> TableProgress {
+        self.progress
+    }
+}
+
 /// The table's pages did not add up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -189,6 +400,17 @@ pub struct Page<R> {
     pub page: u32,
     /// `totalPages` as the server reported it with this page.
     pub total_pages: u64,
+}
+
+impl<R> Page<R> {
+    /// A page: its rows, its number, and the page count it reported.
+    pub fn new(rows: Vec<R>, page: u32, total_pages: u64) -> Self {
+        Self {
+            rows,
+            page,
+            total_pages,
+        }
+    }
 }
 
 /// A row with a key that identifies it within its table (its id, or for

@@ -45,6 +45,15 @@ pub trait Transport {
     /// Sends `request` and returns the whole response, body read to its end.
     fn send(&self, request: http::Request<Vec<u8>>)
     -> Result<http::Response<Vec<u8>>, Self::Error>;
+
+    /// How many requests this transport keeps connections for at once, when
+    /// it has such a limit (a connection pool's size per host). Concurrent
+    /// flows refuse to run more workers than this: the extra ones would open
+    /// and close a connection for every request. `None` (the default): no
+    /// limit known.
+    fn max_parallel_requests(&self) -> Option<usize> {
+        None
+    }
 }
 
 impl<F, E> Transport for F

@@ -439,7 +439,7 @@ proptest! {
                 prop_assert_eq!(keys.len() as u64, total);
             }
             Err(report) => {
-                let unknown = u64::from(report.unknown_batch.unwrap_or(0));
+                let unknown = report.unknown_count();
                 prop_assert_eq!(report.created.len() as u64, made);
                 prop_assert_eq!(report.created.len() as u64 + unknown + report.remaining, total);
                 if let Some(expected) = failed {

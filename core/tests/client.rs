@@ -450,7 +450,8 @@ fn bulk_failure_returns_the_keys_of_earlier_batches() {
     assert_eq!(err.created[511], "K511");
     assert_eq!(err.remaining, 1000 - 512);
     assert_eq!(
-        err.unknown_batch, None,
+        err.unknown_count(),
+        0,
         "the server refused: nothing of batch 3 exists"
     );
     assert_eq!(err.error.api_code().unwrap().as_str(), "plan_limit");
@@ -465,10 +466,11 @@ fn bulk_timeout_says_the_batch_outcome_is_unknown_and_stops() {
         .create_licenses_bulk(app(), spec(), 2000)
         .unwrap_err();
     assert_eq!(err.created.len(), 256);
-    assert_eq!(err.unknown_batch, Some(256));
+    assert_eq!(err.unknown_count(), 256);
     assert_eq!(err.remaining, 2000 - 256 - 256);
     assert!(
-        err.to_string().contains("256 that may or may not exist"),
+        err.to_string()
+            .contains("256 in 1 batch that may or may not exist"),
         "{err}"
     );
     assert_eq!(
@@ -493,8 +495,8 @@ fn bulk_gateway_error_page_leaves_the_batch_outcome_unknown() {
         .unwrap_err();
     assert_eq!(err.created.len(), 256);
     assert_eq!(
-        err.unknown_batch,
-        Some(256),
+        err.unknown_count(),
+        256,
         "the API behind the gateway may have created it"
     );
     assert_eq!(script.sent(), 2);
@@ -531,7 +533,7 @@ fn bulk_of_100_000_plans_391_batches() {
         bulk.record(Ok(vec![String::new(); request.count() as usize]));
     }
     assert_eq!(batches, 391);
-    assert_eq!(bulk.created().len(), 100_000);
+    assert_eq!(bulk.created_count(), 100_000);
     assert!(bulk.is_finished());
     assert_eq!(bulk.finish().unwrap().len(), 100_000);
 }
@@ -629,7 +631,7 @@ fn bulk_batch_answered_by_a_gateway_error_envelope_is_unknown() {
             .create_licenses_bulk(app(), spec(), 600)
             .unwrap_err();
         assert_eq!(err.created.len(), 256);
-        assert_eq!(err.unknown_batch, Some(256), "{status}");
+        assert_eq!(err.unknown_count(), 256, "{status}");
         assert_eq!(err.remaining, 600 - 256 - 256);
         assert_eq!(script.sent(), 2);
     }
@@ -649,7 +651,7 @@ fn bulk_batch_with_fewer_keys_than_asked_stops_and_is_reported() {
         .create_licenses_bulk(app(), spec(), 600)
         .unwrap_err();
     assert_eq!(err.created, ["K0"]);
-    assert_eq!(err.unknown_batch, Some(255));
+    assert_eq!(err.unknown_count(), 255);
     assert_eq!(err.remaining, 600 - 256);
     assert!(matches!(
         err.error,

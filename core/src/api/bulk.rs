@@ -1,15 +1,19 @@
 //! Creating any number of licenses in batches of at most 256: [`BulkCreate`],
 //! a sans-IO state machine that plans the batches, takes each batch's result
 //! and writes the final report. [`Client::create_licenses_bulk`](crate::Client::create_licenses_bulk)
-//! is its blocking driver; any runtime can drive it the same way.
+//! is its sequential blocking driver; `blazeauth-ureq`'s `Parallel` drives it
+//! with several batches in flight; any runtime can drive it the same way.
 //!
-//! Batches go one after another. A failure stops the run and comes back as a
-//! [`BulkCreateError`] holding every key already created, how many licenses
-//! may or may not exist (a batch whose outcome is unknown: it is never resent,
-//! and nothing after it is sent), and how many were certainly not created.
-//! A batch that answers success with fewer keys than it asked for stops the
-//! run too: the keys it returned are kept, the missing ones count as unknown.
+//! A failure stops the run: no batch is handed out after it, and it comes back
+//! as a [`BulkCreateError`] holding every key created, every batch whose
+//! outcome is unknown ([`UnknownBatch`]: it is never resent), and how many
+//! licenses were certainly not created. A batch that answers success with
+//! fewer keys than it asked for stops the run too: the keys it returned are
+//! kept, the missing ones count as unknown. Batches already in flight when a
+//! failure is recorded still count: their keys, their unknown outcomes and
+//! their refusals all go into the report.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use super::licenses::{CreateLicenses, LicenseSpec, MAX_LICENSES_PER_REQUEST};
@@ -41,28 +45,105 @@ use crate::validate::{InvalidInput, Problem};
 /// assert_eq!(bulk.finish()?.len(), 600);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Several batches in flight
+///
+/// With [`concurrency(n)`](Self::concurrency), [`next_batch`](Self::next_batch)
+/// hands out up to `n` numbered batches before their results are in, and
+/// [`record_batch`](Self::record_batch) takes each result by its number, in
+/// any order. The keys still come out in batch order, and the guarantees do
+/// not change: a batch is handed out once, no batch is handed out after a
+/// failure, and `created + unknown + remaining = total` (a property test
+/// drives it with arbitrary results, windows and arrival orders).
+///
+/// ```
+/// use blazeauth_core::api::{BulkCreate, LicenseSpec};
+/// use blazeauth_core::LicenseDuration;
+///
+/// let spec = LicenseSpec::new("PREMIUM-******", ["pro"], "30d".parse::<LicenseDuration>()?);
+/// let mut bulk = BulkCreate::new(blazeauth_core::ApplicationId::new("123")?, spec, 600)?
+///     .concurrency(4);
+/// let batches: Vec<_> = std::iter::from_fn(|| bulk.next_batch()).collect();
+/// assert_eq!(batches.len(), 3); // all three in flight at once
+/// for batch in batches.iter().rev() {
+///     let keys = (0..batch.request().count()).map(|i| format!("{}-{i}", batch.index())).collect();
+///     bulk.record_batch(batch.index(), Ok(keys));
+/// }
+/// let keys = bulk.finish()?;
+/// assert_eq!((keys.len(), keys[0].as_str(), keys[599].as_str()), (600, "0-0", "2-87"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct BulkCreate {
     application_id: ApplicationId,
     spec: LicenseSpec,
     total: u64,
+    concurrency: u32,
     /// Licenses not yet handed out in a batch.
     not_requested: u64,
-    /// The size of the batch handed out and not yet recorded.
-    in_flight: Option<u32>,
-    created: Vec<String>,
-    failure: Option<Failure>,
+    /// The number of the next batch handed out.
+    next_index: u32,
+    /// Batches handed out and not yet recorded: number → size.
+    in_flight: BTreeMap<u32, u32>,
+    /// Keys of the batches recorded so far, by batch number.
+    created: BTreeMap<u32, Vec<String>>,
+    created_count: u64,
+    unknown: Vec<UnknownBatch>,
+    /// Licenses of recorded batches that certainly were not created.
+    refused: u64,
+    /// The first failure: once set, nothing more is handed out.
+    error: Option<Error>,
 }
 
-#[derive(Debug)]
-struct Failure {
-    error: Error,
-    unknown: Option<u32>,
+/// One batch of a [`BulkCreate`]: its number (from 0, in the order batches
+/// are handed out) and its request.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    index: u32,
+    request: CreateLicenses,
+}
+
+impl Batch {
+    /// The batch's number, to hand back to [`BulkCreate::record_batch`].
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// The request to send.
+    pub fn request(&self) -> &CreateLicenses {
+        &self.request
+    }
+
+    /// The request, taken out.
+    pub fn into_request(self) -> CreateLicenses {
+        self.request
+    }
+}
+
+/// A batch whose outcome is unknown: the licenses may or may not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnknownBatch {
+    /// The batch's number (from 0, in the order batches were handed out).
+    pub index: u32,
+    /// How many licenses of it may or may not exist: the whole batch when its
+    /// outcome is unknown (a timeout after sending, an unreadable answer, a
+    /// 5xx), the missing ones when it returned fewer keys than asked.
+    pub count: u32,
+}
+
+impl UnknownBatch {
+    /// Batch `index` with `count` licenses of unknown outcome (for tests that
+    /// compare reports).
+    pub fn new(index: u32, count: u32) -> Self {
+        Self { index, count }
+    }
 }
 
 impl BulkCreate {
     /// Plans the creation of `total` licenses (at least 1) from `spec`, which is
-    /// validated once here.
+    /// validated once here. One batch at a time unless
+    /// [`concurrency`](Self::concurrency) says otherwise.
     pub fn new(
         application_id: impl Into<ApplicationId>,
         spec: LicenseSpec,
@@ -83,65 +164,129 @@ impl BulkCreate {
             application_id: application_id.into(),
             spec,
             total,
+            concurrency: 1,
             not_requested: total,
-            in_flight: None,
-            created: Vec::new(),
-            failure: None,
+            next_index: 0,
+            in_flight: BTreeMap::new(),
+            created: BTreeMap::new(),
+            created_count: 0,
+            unknown: Vec::new(),
+            refused: 0,
+            error: None,
         })
     }
 
-    /// The next batch to send, or `None` when every batch was sent, the run
-    /// failed, or a batch is in flight (its result not yet
-    /// [recorded](Self::record)): a batch is handed out once.
-    pub fn next_request(&mut self) -> Option<CreateLicenses> {
-        if self.failure.is_some() || self.in_flight.is_some() || self.not_requested == 0 {
+    /// Lets [`next_batch`](Self::next_batch) hand out up to `batches` batches
+    /// (at least 1) before their results are recorded.
+    #[must_use]
+    pub fn concurrency(mut self, batches: u32) -> Self {
+        self.concurrency = batches.max(1);
+        self
+    }
+
+    /// The next batch to send, or `None` when every batch was handed out, the
+    /// run failed, or [`concurrency`](Self::concurrency) batches are in flight.
+    /// A batch is handed out once.
+    pub fn next_batch(&mut self) -> Option<Batch> {
+        if self.error.is_some()
+            || self.not_requested == 0
+            || self.in_flight.len() >= self.concurrency as usize
+        {
             return None;
         }
         let count = u32::try_from(self.not_requested.min(u64::from(MAX_LICENSES_PER_REQUEST)))
             .unwrap_or(MAX_LICENSES_PER_REQUEST);
+        let index = self.next_index;
+        self.next_index = self.next_index.checked_add(1)?;
         self.not_requested -= u64::from(count);
-        self.in_flight = Some(count);
-        Some(CreateLicenses::new(
-            self.application_id.clone(),
-            self.spec.clone(),
-            u64::from(count),
-        ))
+        self.in_flight.insert(index, count);
+        Some(Batch {
+            index,
+            request: CreateLicenses::new(
+                self.application_id.clone(),
+                self.spec.clone(),
+                u64::from(count),
+            ),
+        })
     }
 
-    /// Records the result of the batch in flight: the keys it created, or the
-    /// error of its call. An error, or a success with another number of keys
-    /// than asked ([`Error::UnexpectedKeyCount`]), stops the run. Does nothing
-    /// when no batch is in flight.
+    /// One batch at a time: the next batch's request, or `None` while a batch
+    /// is in flight (its result not yet [recorded](Self::record)), after a
+    /// failure, or when every batch was handed out.
+    pub fn next_request(&mut self) -> Option<CreateLicenses> {
+        if !self.in_flight.is_empty() {
+            return None;
+        }
+        self.next_batch().map(Batch::into_request)
+    }
+
+    /// Records the result of the batch in flight handed out by
+    /// [`next_request`](Self::next_request) (with several in flight, the
+    /// oldest: use [`record_batch`](Self::record_batch) for those).
     pub fn record(&mut self, result: Result<Vec<String>, Error>) {
-        let Some(requested) = self.in_flight.take() else {
+        if let Some(&index) = self.in_flight.keys().next() {
+            self.record_batch(index, result);
+        }
+    }
+
+    /// Records the result of batch `index`: the keys it created, or the error
+    /// of its call. An error, or a success with another number of keys than
+    /// asked ([`Error::UnexpectedKeyCount`]), stops the run: nothing more is
+    /// handed out, and batches still in flight are recorded as they come.
+    /// Does nothing when batch `index` is not in flight.
+    pub fn record_batch(&mut self, index: u32, result: Result<Vec<String>, Error>) {
+        let Some(requested) = self.in_flight.remove(&index) else {
             return;
         };
         match result {
-            Ok(keys) if keys.len() == requested as usize => self.created.extend(keys),
+            Ok(keys) if keys.len() == requested as usize => self.keep(index, keys),
             Ok(keys) => {
                 let returned = keys.len();
-                self.created.extend(keys);
-                let error = Error::UnexpectedKeyCount {
+                self.keep(index, keys);
+                let missing = u32::try_from(returned).map_or(0, |r| requested.saturating_sub(r));
+                if missing > 0 {
+                    self.unknown.push(UnknownBatch {
+                        index,
+                        count: missing,
+                    });
+                }
+                self.fail(Error::UnexpectedKeyCount {
                     requested,
                     returned,
-                };
-                let missing = u32::try_from(returned).map_or(0, |r| requested.saturating_sub(r));
-                self.fail(error, (missing > 0).then_some(missing));
+                });
             }
             Err(error) => {
-                let unknown = error.outcome_unknown().then_some(requested);
-                self.fail(error, unknown);
+                if error.outcome_unknown() {
+                    self.unknown.push(UnknownBatch {
+                        index,
+                        count: requested,
+                    });
+                } else {
+                    self.refused += u64::from(requested);
+                }
+                self.fail(error);
             }
         }
     }
 
-    fn fail(&mut self, error: Error, unknown: Option<u32>) {
-        self.failure = Some(Failure { error, unknown });
+    fn keep(&mut self, index: u32, keys: Vec<String>) {
+        self.created_count = self.created_count.saturating_add(keys.len() as u64);
+        self.created.insert(index, keys);
     }
 
-    /// The keys created so far, in order.
-    pub fn created(&self) -> &[String] {
-        &self.created
+    /// Keeps the first failure; later ones are counted in the report.
+    fn fail(&mut self, error: Error) {
+        self.error.get_or_insert(error);
+    }
+
+    /// The keys created so far, in batch order.
+    pub fn created(&self) -> impl Iterator<Item = &str> {
+        self.created.values().flatten().map(String::as_str)
+    }
+
+    /// How many keys were created so far.
+    pub fn created_count(&self) -> u64 {
+        self.created_count
     }
 
     /// Licenses not yet handed out in a batch.
@@ -149,57 +294,63 @@ impl BulkCreate {
         self.not_requested
     }
 
+    /// How many batches are in flight.
+    pub fn batches_in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
     /// How far the run is, for a progress bar: keys created so far, licenses
-    /// in the batch in flight, and the total asked for.
+    /// in the batches in flight, and the total asked for.
     pub fn progress(&self) -> BulkProgress {
         BulkProgress {
-            created: self.created.len() as u64,
-            in_flight: self.in_flight.map_or(0, u64::from),
+            created: self.created_count,
+            in_flight: self.in_flight.values().map(|&n| u64::from(n)).sum(),
             total: self.total,
         }
     }
 
-    /// Whether nothing more will be handed out: every batch was recorded, or
-    /// the run failed.
+    /// Whether nothing more will be handed out and nothing is in flight: every
+    /// batch was recorded, or the run failed and its batches in flight were
+    /// recorded.
     pub fn is_finished(&self) -> bool {
-        self.in_flight.is_none() && (self.failure.is_some() || self.not_requested == 0)
+        self.in_flight.is_empty() && (self.error.is_some() || self.not_requested == 0)
     }
 
-    /// Every created key, in order, or the report of a run that stopped part
-    /// way. Finishing early is reported too: a batch still in flight counts as
-    /// unknown ([`Error::MaybeSent`]: its outcome was never recorded), and
-    /// batches never handed out as not created.
-    pub fn finish(self) -> Result<Vec<String>, BulkCreateError> {
-        let failure = match (self.failure, self.in_flight) {
-            (Some(failure), _) => Some(failure),
-            (None, Some(batch)) => Some(Failure {
-                error: Error::MaybeSent {
-                    source: TransportError::maybe_sent(
-                        TransportErrorKind::Other,
-                        "the bulk creation was finished with a batch in flight whose result was never recorded",
-                    ),
-                    class: crate::RetryClass::Mutation,
-                },
-                unknown: Some(batch),
-            }),
-            (None, None) if self.not_requested > 0 => Some(Failure {
-                error: Error::NotSent(TransportError::not_sent(
+    /// Every created key, in batch order, or the report of a run that stopped
+    /// part way. Finishing early is reported too: a batch still in flight
+    /// counts as unknown ([`Error::MaybeSent`]: its outcome was never
+    /// recorded), and batches never handed out as not created.
+    pub fn finish(mut self) -> Result<Vec<String>, BulkCreateError> {
+        if !self.in_flight.is_empty() {
+            for (&index, &count) in &self.in_flight {
+                self.unknown.push(UnknownBatch { index, count });
+            }
+            self.error.get_or_insert(Error::MaybeSent {
+                source: TransportError::maybe_sent(
                     TransportErrorKind::Other,
-                    "the bulk creation was finished before every batch was sent",
-                )),
-                unknown: None,
-            }),
-            (None, None) => None,
-        };
-        match failure {
-            None => Ok(self.created),
-            Some(Failure { error, unknown }) => {
-                let accounted =
-                    (self.created.len() as u64).saturating_add(unknown.map_or(0, u64::from));
+                    "the bulk creation was finished with a batch in flight whose result was never recorded",
+                ),
+                class: crate::RetryClass::Mutation,
+            });
+        }
+        if self.error.is_none() && self.not_requested > 0 {
+            self.error = Some(Error::NotSent(TransportError::not_sent(
+                TransportErrorKind::Other,
+                "the bulk creation was finished before every batch was sent",
+            )));
+        }
+        let created: Vec<String> = self.created.into_values().flatten().collect();
+        match self.error {
+            None => Ok(created),
+            Some(error) => {
+                let mut unknown = self.unknown;
+                unknown.sort_by_key(|batch| batch.index);
+                let accounted = (created.len() as u64)
+                    .saturating_add(unknown.iter().map(|b| u64::from(b.count)).sum());
                 Err(BulkCreateError {
                     remaining: self.total.saturating_sub(accounted),
-                    created: self.created,
-                    unknown_batch: unknown,
+                    created,
+                    unknown,
                     error,
                 })
             }
@@ -214,7 +365,7 @@ impl BulkCreate {
 pub struct BulkProgress {
     /// Licenses created so far (their keys are in hand).
     pub created: u64,
-    /// Licenses of the batch in flight.
+    /// Licenses of the batches in flight.
     pub in_flight: u64,
     /// Licenses asked for in all.
     pub total: u64,
@@ -231,24 +382,23 @@ impl BulkProgress {
     }
 }
 
-/// A bulk creation that stopped part way. `created.len() + unknown_batch +
-/// remaining` is the total asked for (unless the server returned more keys
-/// than asked).
+/// A bulk creation that stopped part way. `created.len()` + the counts of
+/// `unknown` + `remaining` is the total asked for (unless the server returned
+/// more keys than asked).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BulkCreateError {
-    /// Keys created before the failure, in order. They exist on the server.
+    /// Keys created, in batch order. They exist on the server.
     pub created: Vec<String>,
     /// Licenses certainly not created: ask for these again to reach the total,
     /// once the unknown ones are reconciled.
     pub remaining: u64,
-    /// How many licenses of the failed batch may or may not exist without being
-    /// listed in `created`: the whole batch when its outcome is unknown (a
-    /// timeout after sending, an unreadable answer, a 5xx), the missing ones
-    /// when it returned fewer keys than asked. `None` when the failed batch
-    /// certainly created nothing beyond `created`.
-    pub unknown_batch: Option<u32>,
-    /// What went wrong.
+    /// Every batch whose licenses may or may not exist without being listed
+    /// in `created`, by batch number; empty when every failed batch certainly
+    /// created nothing beyond `created`. None of them was resent.
+    pub unknown: Vec<UnknownBatch>,
+    /// What went wrong first. Batches that failed after it are counted in
+    /// `unknown` and `remaining`.
     pub error: Error,
 }
 
@@ -259,9 +409,14 @@ impl BulkCreateError {
         Self {
             created: Vec::new(),
             remaining: total,
-            unknown_batch: None,
+            unknown: Vec::new(),
             error: error.into(),
         }
+    }
+
+    /// How many licenses may or may not exist: the sum of `unknown`'s counts.
+    pub fn unknown_count(&self) -> u64 {
+        self.unknown.iter().map(|b| u64::from(b.count)).sum()
     }
 }
 
@@ -273,10 +428,13 @@ impl fmt::Display for BulkCreateError {
             self.created.len(),
             self.remaining
         )?;
-        if let Some(batch) = self.unknown_batch {
+        if !self.unknown.is_empty() {
+            let batches = self.unknown.len();
             write!(
                 f,
-                " and {batch} that may or may not exist (check the licenses table before creating more)"
+                " and {} in {batches} batch{} that may or may not exist (check the licenses table before creating more)",
+                self.unknown_count(),
+                if batches == 1 { "" } else { "es" }
             )?;
         }
         write!(f, ": {}", self.error)

@@ -269,7 +269,7 @@ fn bulk_creation_stops_at_an_unknown_batch_and_keeps_what_was_made() {
         .create_licenses_bulk(s.app.clone(), spec, 600)
         .expect_err("the second batch fails");
     assert_eq!(err.created.len(), 256, "the first batch's keys");
-    assert_eq!(err.unknown_batch, Some(256));
+    assert_eq!(err.unknown_count(), 256);
     assert_eq!(
         err.remaining,
         600 - 256 - 256,

@@ -30,6 +30,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// page of the licenses table) is a few tens of KiB.
 pub const DEFAULT_BODY_LIMIT: u64 = 8 * 1024 * 1024;
 
+/// The default number of idle connections kept per host: 8, so that a
+/// concurrent flow ([`Parallel`](crate::Parallel)) of up to 8 workers reuses
+/// its connections. Sequential calls use one; idle connections close after 15 s.
+pub const DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST: usize = 8;
+
 /// The shortest timeout the transport applies; shorter ones (zero) are raised to it.
 const MIN_TIMEOUT: Duration = Duration::from_millis(1);
 
@@ -156,6 +161,13 @@ impl Transport for UreqTransport {
         let response = result.map_err(classify::exchange_error)?;
         self.read_body(response)
     }
+
+    /// The pool's idle connections per host
+    /// ([`UreqTransportBuilder::max_idle_connections_per_host`]): more
+    /// workers than this would each open and close a connection per request.
+    fn max_parallel_requests(&self) -> Option<usize> {
+        Some(self.agent.config().max_idle_connections_per_host())
+    }
 }
 
 fn method_states_length(method: &http::Method) -> bool {
@@ -173,7 +185,7 @@ fn method_states_length(method: &http::Method) -> bool {
 /// | [`connect_timeout`](Self::connect_timeout) | [`DEFAULT_CONNECT_TIMEOUT`] (10 s) |
 /// | [`body_limit`](Self::body_limit) | [`DEFAULT_BODY_LIMIT`] (8 MiB) |
 /// | [`proxy`](Self::proxy) | none (environment variables are ignored) |
-/// | [`max_idle_connections_per_host`](Self::max_idle_connections_per_host) | 3 |
+/// | [`max_idle_connections_per_host`](Self::max_idle_connections_per_host) | [`DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST`] (8) |
 /// | [`root_certificates`](Self::root_certificates) | [`RootCertificates::WebPki`] (rustls, or native-tls with that feature) |
 ///
 /// ```
@@ -204,7 +216,7 @@ impl UreqTransportBuilder {
                 body_limit: DEFAULT_BODY_LIMIT,
             },
             proxy: None,
-            max_idle_connections_per_host: 3,
+            max_idle_connections_per_host: DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST,
             root_certificates: RootCertificates::WebPki,
         }
     }
@@ -245,8 +257,10 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// How many idle connections per host the pool keeps (default 3; at least 1
-    /// is needed for keep-alive).
+    /// How many idle connections per host the pool keeps (default
+    /// [`DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST`], 8; at least 1 is needed for
+    /// keep-alive). It is also the most workers a concurrent flow
+    /// ([`Parallel`](crate::Parallel)) may run on this transport.
     pub fn max_idle_connections_per_host(mut self, n: usize) -> Self {
         self.max_idle_connections_per_host = n;
         self

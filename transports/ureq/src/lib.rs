@@ -27,7 +27,7 @@
 //!
 //! A [`UreqTransport`] owns one [`ureq::Agent`]; clones of the transport (and of
 //! the client) share it and its connection pool. Sequential calls reuse one
-//! kept-alive connection: the agent keeps up to 3 idle connections per host
+//! kept-alive connection: the agent keeps up to 8 idle connections per host
 //! ([`UreqTransportBuilder::max_idle_connections_per_host`]) for 15 s, probing
 //! each before reuse. Every response body is read to its end, which is what
 //! hands the connection back to the pool; a failed read drops the connection
@@ -168,16 +168,18 @@
 mod agent;
 mod classify;
 mod clients;
+mod parallel;
 mod settings;
 mod upload;
 
 pub use agent::{
-    DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, UreqTransport,
-    UreqTransportBuilder,
+    DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST,
+    DEFAULT_TIMEOUT, UreqTransport, UreqTransportBuilder,
 };
 pub use clients::{
     RandomJitter, ThreadSleeper, client, client_builder, client_from_env, config_from_env,
 };
+pub use parallel::{MAX_WORKERS, Parallel, ParallelRows};
 pub use upload::{FileUpload, UploadError, upload_file};
 
 pub use settings::{CertificateError, Proxy, ProxyError, RootCertificates};

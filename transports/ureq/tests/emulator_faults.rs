@@ -127,12 +127,16 @@ fn bulk_creation_stops_at_a_batch_whose_outcome_is_unknown() {
         s.client.create_licenses_bulk(s.app.clone(), spec, 600)
     });
     let error = result.unwrap_err();
-    assert_eq!(error.unknown_batch, Some(256));
+    assert_eq!(error.unknown_count(), 256);
     assert!(error.created.is_empty());
     assert_eq!(error.remaining, 600 - 256);
     assert_eq!(sent, 1, "nothing after the unknown batch is sent");
     assert_eq!(s.emulator.licenses(&s.app).len(), 256);
-    assert!(error.to_string().contains("256 that may or may not exist"));
+    assert!(
+        error
+            .to_string()
+            .contains("256 in 1 batch that may or may not exist")
+    );
 }
 
 #[test]
