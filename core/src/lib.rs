@@ -63,10 +63,12 @@
 //!   [`build_request`] and [`decode_response`].
 //! - **State machines:** [`Call`] / [`Step`]; [`Pager`], [`PagerError`],
 //!   [`Page`], [`PagedEndpoint`], [`TablePage`], [`TableRow`], [`RowOf`],
-//!   [`DEFAULT_MAX_PAGES`]; [`api::BulkCreate`]; retries as decisions:
+//!   [`DEFAULT_MAX_PAGES`]; [`ParallelPager`] (several pages in flight);
+//!   [`api::BulkCreate`] (with [`api::Batch`], [`api::UnknownBatch`]); retries as decisions:
 //!   [`RetryPolicy`], [`RetryDecision`], [`RetryClass`], [`AttemptOutcome`].
 //! - **Driving:** [`Client`], [`ClientBuilder`], [`RequestOptions`],
-//!   [`Pages`], [`Rows`], [`TableProgress`], [`Sleeper`], [`JitterSource`];
+//!   [`Pages`], [`Rows`], [`TableProgress`], [`Sleeper`], [`JitterSource`],
+//!   [`SharedBackoff`] (one 429 pause for a concurrent flow);
 //!   the seam: [`Transport`], [`TransportError`], [`TransportErrorKind`],
 //!   [`Delivery`], [`RequestTimeout`], [`BoxError`].
 //! - **Configuration:** [`Config`], [`ConfigBuilder`], [`ConfigError`],

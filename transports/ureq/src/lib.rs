@@ -19,6 +19,8 @@
 //! - [`client()`], [`client_builder`], [`client_from_env`]: clients with a real
 //!   sleeper ([`ThreadSleeper`]) and jitter ([`RandomJitter`]), so the core's
 //!   retry policy runs.
+//! - [`Parallel`]: whole flows (an export, a bulk creation) with several
+//!   requests in flight, opt-in per flow, on `std::thread::scope`.
 //!
 //! ureq's defaults suit a general HTTP client, not an API SDK, so every setting
 //! below is a deliberate choice.
