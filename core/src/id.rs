@@ -422,7 +422,7 @@ mod tests {
         }
 
         #[test]
-        fn strict_new_accepts_digit_strings(s in "[0-9]{1,39}") {
+        fn strict_new_accepts_digit_strings(s in crate::strategy::id_digits()) {
             let id = ApplicationId::new(s.as_str());
             prop_assert_eq!(id.map(|id| id.to_string()), Ok(s));
         }

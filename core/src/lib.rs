@@ -87,6 +87,18 @@
 //! - [`http`], re-exported: the request and response types of every
 //!   signature above.
 //!
+//! ## Optional features
+//!
+//! | feature | gives |
+//! |---|---|
+//! | `proptest` | the `strategy` module: proptest strategies for ids, durations, searches, license specs, table rows, and whole success and error envelopes as bytes, for your property tests |
+//! | `arbitrary` | `arbitrary::Arbitrary` for the same values and `ArbitraryEnvelope` (whole answers as bytes), for your cargo-fuzz targets |
+//! | `jiff`, `time`, `chrono` | conversions between [`Timestamp`] and that crate's instant |
+//!
+//! None of them is on by default, and none of those crates is in the
+//! default dependency tree. The SDK's own property tests use the `proptest`
+//! strategies, and its fuzz targets check the values they generate.
+//!
 //! ## Ids
 //!
 //! Typed resource ids.
@@ -244,6 +256,10 @@ pub use http;
 
 pub mod api;
 mod api_error;
+#[cfg(feature = "arbitrary")]
+pub use arbitrary_impls::ArbitraryEnvelope;
+#[cfg(feature = "arbitrary")]
+mod arbitrary_impls;
 mod call;
 mod client;
 mod config;
@@ -259,8 +275,12 @@ mod query;
 mod raw;
 mod redact;
 mod retry;
+#[cfg(any(test, feature = "proptest", feature = "arbitrary"))]
+mod samples;
 mod scope;
 mod search;
+#[cfg(any(test, feature = "proptest"))]
+pub mod strategy;
 mod timestamp;
 mod transport;
 mod validate;

@@ -238,13 +238,8 @@ mod tests {
         out
     }
 
-    /// Arbitrary Unicode, plus strings dense in the characters that matter.
-    fn tricky_string() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            r##"[%&+=#? "/\\\x00\n\r\t😀é中a-zA-Z0-9~._-]{0,40}"##,
-        ]
-    }
+    // One source of generators: the public strategies.
+    use crate::strategy::tricky_string;
 
     #[test]
     fn encodes_exactly() {

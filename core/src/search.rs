@@ -650,36 +650,8 @@ mod tests {
     const DOCS_EXAMPLE: &str =
         "searchParams=%7B%22searchString%22%3A%22john%22%2C%22categories%22%3A%5B%22Login%22%5D%7D";
 
-    /// Arbitrary Unicode, plus strings dense in the characters that matter.
-    fn tricky_string() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            r##"[%&+=#? "/\\\x00\x01\x1f\x7f\n\r\t\u{2028}😀é中a-zA-Z0-9~._-]{0,40}"##,
-        ]
-    }
-
-    /// Known variants and arbitrary (canonical) other strings.
-    fn category<C: SearchCategory + fmt::Debug + 'static>(known: &'static [C]) -> BoxedStrategy<C> {
-        prop_oneof![
-            proptest::sample::select(known),
-            tricky_string().prop_map(|text| C::from_wire(&text)),
-            "[A-Za-z ]{0,10}".prop_map(|text| C::from_wire(&text)),
-        ]
-        .boxed()
-    }
-
-    fn table_search<C: SearchCategory + fmt::Debug + 'static>(
-        known: &'static [C],
-    ) -> impl Strategy<Value = TableSearch<C>> {
-        (
-            tricky_string(),
-            proptest::collection::vec(category(known), 0..6),
-        )
-            .prop_map(|(search_string, categories)| TableSearch {
-                search_string,
-                categories,
-            })
-    }
+    // One source of generators: the public strategies.
+    use crate::strategy::{license_search, session_search, tricky_string, user_search};
 
     /// Appends `search` after another parameter, then reads it back through
     /// `parse_query` and `from_json`.
@@ -953,12 +925,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn license_search_round_trips(search in table_search(LicenseSearchCategory::KNOWN)) {
+        fn license_search_round_trips(search in license_search()) {
             prop_assert_eq!(table_round_trip(&search)?, search);
         }
 
         #[test]
-        fn user_search_round_trips(search in table_search(UserSearchCategory::KNOWN)) {
+        fn user_search_round_trips(search in user_search()) {
             prop_assert_eq!(table_round_trip(&search)?, search.clone());
             let mut query = String::new();
             search.append_to_query(&mut query);
@@ -966,11 +938,7 @@ mod tests {
         }
 
         #[test]
-        fn session_search_round_trips(
-            search_string in tricky_string(),
-            categories in proptest::collection::vec(category(SessionSearchCategory::KNOWN), 0..6),
-        ) {
-            let search = SessionSearch { search_string, categories };
+        fn session_search_round_trips(search in session_search()) {
             let mut query = String::from("page=1");
             search.append_to_query(&mut query);
             let pairs = parse_query(&query).map_err(|e| TestCaseError::fail(e.to_string()))?;
