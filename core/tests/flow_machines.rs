@@ -461,3 +461,31 @@ fn a_429_pauses_every_call_sharing_the_backoff() {
     );
     assert_eq!(remaining, None);
 }
+
+/// Found by the `bulk` fuzz target: a batch that returned one key too many
+/// made `remaining` (derived from the total) one short of the refused batch.
+#[test]
+fn extra_keys_do_not_shrink_what_remains() {
+    let mut bulk = BulkCreate::new(ApplicationId::new("1").unwrap(), spec(), 258)
+        .unwrap()
+        .concurrency(2);
+    let (first, second) = (bulk.next_batch().unwrap(), bulk.next_batch().unwrap());
+    assert_eq!(
+        (first.request().count(), second.request().count()),
+        (256, 2)
+    );
+    bulk.record_batch(
+        first.index(),
+        Err(Error::Config(blazeauth_core::ConfigError::UserAgent)),
+    );
+    bulk.record_batch(second.index(), Ok(vec!["A".into(), "B".into(), "C".into()]));
+    let report = bulk.finish().unwrap_err();
+    assert_eq!(
+        (
+            report.created.len(),
+            report.unknown_count(),
+            report.remaining
+        ),
+        (3, 0, 256)
+    );
+}

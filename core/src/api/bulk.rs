@@ -345,10 +345,10 @@ impl BulkCreate {
             Some(error) => {
                 let mut unknown = self.unknown;
                 unknown.sort_by_key(|batch| batch.index);
-                let accounted = (created.len() as u64)
-                    .saturating_add(unknown.iter().map(|b| u64::from(b.count)).sum());
+                // Counted, not derived from the total: a batch that returned
+                // more keys than asked must not make the others' count shrink.
                 Err(BulkCreateError {
-                    remaining: self.total.saturating_sub(accounted),
+                    remaining: self.not_requested.saturating_add(self.refused),
                     created,
                     unknown,
                     error,
@@ -383,8 +383,8 @@ impl BulkProgress {
 }
 
 /// A bulk creation that stopped part way. `created.len()` + the counts of
-/// `unknown` + `remaining` is the total asked for (unless the server returned
-/// more keys than asked).
+/// `unknown` + `remaining` is the total asked for, plus any keys a batch
+/// returned beyond what it asked for (they exist, so they are in `created`).
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BulkCreateError {
