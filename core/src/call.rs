@@ -139,13 +139,17 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
         self.attempts
     }
 
-    /// When the last recorded answer was a 429 with `Retry-After`: how long
-    /// the server asked to wait, capped at the policy's
-    /// [`max_retry_after`](RetryPolicy::max_retry_after) (a hostile or broken
-    /// server cannot stall a flow for a day). Drivers that run several calls
-    /// at once use it to pause all of them (see
-    /// [`SharedBackoff`](crate::SharedBackoff)); it does not change what this
-    /// call does next.
+    /// When the last recorded answer was a 429 with `Retry-After` of at most
+    /// the policy's [`max_retry_after`](RetryPolicy::max_retry_after): how long
+    /// the server asked to wait. Drivers that run several calls at once use it
+    /// to pause all of them (see [`SharedBackoff`](crate::SharedBackoff)); it
+    /// does not change what this call does next.
+    ///
+    /// A longer `Retry-After` gives `None`: the policy refuses to wait that
+    /// long, so the call ends with the 429 at once, and a flow driven by
+    /// several workers must end at once too, not pause its other workers for
+    /// the limit (one decision for the sequential and the concurrent drivers;
+    /// a hostile or broken server cannot stall a flow).
     pub fn rate_limit(&self) -> Option<Duration> {
         self.rate_limit
     }
@@ -203,7 +207,7 @@ impl<'a, E: Endpoint + ?Sized> Call<'a, E> {
             (response.status() == http::StatusCode::TOO_MANY_REQUESTS)
                 .then(|| crate::api_error::retry_after(response.headers()))
                 .flatten()
-                .map(|wait| wait.min(self.policy.get_max_retry_after()))
+                .filter(|wait| *wait <= self.policy.get_max_retry_after())
         });
         let result = match outcome {
             Ok(response) => decode_response_scrubbed(

@@ -321,6 +321,46 @@ impl<T: Transport> Client<T> {
         }
     }
 
+    /// [`send_with`](Self::send_with), with a panic of the transport (or of
+    /// anything else on this thread during the call) contained: it becomes
+    /// [`Error::MaybeSent`] of kind [`TransportErrorKind::Panicked`](crate::TransportErrorKind::Panicked)
+    /// (a mutation's outcome is unknown), and the panic's message goes only
+    /// to the panic hook. The flows whose report must survive a panicking
+    /// transport use it: bulk creation, sequential or concurrent, counts the
+    /// batch as unknown and stops; a concurrent export ends with that error.
+    ///
+    /// ```
+    /// use blazeauth_core::api::GetApplications;
+    /// use blazeauth_core::{Client, Config, Error, ManagementKey, RequestOptions, TransportErrorKind, http};
+    ///
+    /// let key = ManagementKey::parse(
+    ///     "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
+    /// )?;
+    /// let config = Config::new(key);
+    /// let client = Client::new(config, |_: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, std::convert::Infallible> {
+    ///     panic!("a bug in the transport")
+    /// });
+    /// # std::panic::set_hook(Box::new(|_| {}));
+    /// let error = client.send_catching_panics(&GetApplications, &RequestOptions::default()).unwrap_err();
+    /// assert!(matches!(&error, Error::MaybeSent { source, .. } if source.kind() == TransportErrorKind::Panicked));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn send_catching_panics<E: Endpoint + ?Sized>(
+        &self,
+        endpoint: &E,
+        options: &RequestOptions,
+    ) -> Result<E::Output, Error> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.send_with(endpoint, options)
+        }))
+        .unwrap_or_else(|_panic| {
+            Err(Error::MaybeSent {
+                source: TransportError::panicked(),
+                class: endpoint.retry_class(),
+            })
+        })
+    }
+
     /// Every page of a panel table, lazily: one request per page, starting at
     /// `first`'s page, driven by a [`Pager`]. The iterator ends after the last
     /// page, at an empty page, or after yielding an error.
@@ -345,6 +385,11 @@ impl<T: Transport> Client<T> {
     /// its report: what was created, what may or may not exist (a batch whose
     /// outcome is unknown is never resent), what was not created (see
     /// [`BulkCreateError`]).
+    ///
+    /// A panic in the transport is not re-raised: it ends the run like any
+    /// failure, its batch counted as unknown (see
+    /// [`send_catching_panics`](Self::send_catching_panics)), so the report of
+    /// what was already created survives.
     pub fn create_licenses_bulk(
         &self,
         application_id: impl Into<ApplicationId>,
@@ -368,7 +413,7 @@ impl<T: Transport> Client<T> {
             .map_err(|e| Box::new(BulkCreateError::not_started(total, e)))?;
         on_progress(&bulk.progress());
         while let Some(request) = bulk.next_request() {
-            bulk.record(self.send(&request));
+            bulk.record(self.send_catching_panics(&request, &RequestOptions::default()));
             on_progress(&bulk.progress());
         }
         bulk.finish().map_err(Box::new)

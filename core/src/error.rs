@@ -10,6 +10,7 @@
 //! | [`Error::Decode`] | yes, answer not understood | inspect status and raw body |
 //! | [`Error::Pagination`] | yes | the server's paging is inconsistent |
 //! | [`Error::UnexpectedKeyCount`] | yes | a batch created another number of licenses than asked: reconcile |
+//! | [`Error::RepeatedKeys`] | yes | a batch returned keys already returned: reconcile |
 //! | [`Error::BulkCreate`] | partly | a bulk creation stopped part way: its report says what exists |
 //!
 //! [`Error::outcome_unknown`] says whether a failed mutation may have taken
@@ -75,6 +76,21 @@ pub enum Error {
         requested: u32,
         /// How many keys the server returned.
         returned: usize,
+    },
+    /// A create-licenses answer repeated keys: within the batch, or keys an
+    /// earlier batch of the same bulk creation returned. A repeated key stands
+    /// for no new license; the licenses the batch should have created beyond
+    /// its distinct new keys may or may not exist.
+    #[error(
+        "the server returned {returned} license keys for a batch of {requested}, {repeated} of them repeated; the licenses they should stand for may or may not exist: check the licenses table before creating more"
+    )]
+    RepeatedKeys {
+        /// How many licenses the batch asked for.
+        requested: u32,
+        /// How many keys the server returned.
+        returned: usize,
+        /// How many of them repeat a key already returned.
+        repeated: usize,
     },
     /// A bulk creation stopped part way; the report keeps every created key,
     /// what may or may not exist and what was not created
@@ -149,7 +165,8 @@ impl Error {
     ///   page, whatever the status;
     /// - an error envelope with a 5xx status (a gateway can answer 502–504, even
     ///   as JSON, after the API processed the request);
-    /// - a batch that returned fewer license keys than it asked for.
+    /// - a batch that returned fewer license keys than it asked for, or keys
+    ///   it or an earlier batch already returned.
     ///
     /// Any other API error envelope (`"success": false`) is the server saying
     /// the change was refused, so its outcome is known. Reads always answer
@@ -164,6 +181,7 @@ impl Error {
                 requested,
                 returned,
             } => *returned < *requested as usize,
+            Error::RepeatedKeys { .. } => true,
             Error::BulkCreate(report) => !report.unknown.is_empty(),
             _ => false,
         }
@@ -187,6 +205,7 @@ impl Error {
             | Error::Config(_)
             | Error::Pagination(_)
             | Error::UnexpectedKeyCount { .. }
+            | Error::RepeatedKeys { .. }
             | Error::BulkCreate(_) => None,
         }
     }

@@ -93,6 +93,10 @@ pub enum TransportErrorKind {
     Io,
     /// The response body exceeded the transport's size limit.
     BodyTooLarge,
+    /// The transport (or the code driving it on that thread) panicked while
+    /// the request was in flight: it may have been sent. Only the flows that
+    /// contain panics report it ([`Client::send_catching_panics`](crate::Client::send_catching_panics)).
+    Panicked,
     /// Anything else the transport reports.
     Other,
 }
@@ -121,6 +125,16 @@ impl TransportError {
             kind,
             source: source.into(),
         }
+    }
+
+    /// A transport that panicked while the request was in flight: "may have
+    /// been sent", kind [`TransportErrorKind::Panicked`]. The panic's message
+    /// is not kept (it went to the panic hook, and could quote the request).
+    pub fn panicked() -> Self {
+        Self::maybe_sent(
+            TransportErrorKind::Panicked,
+            "while this request was in flight (its message went to the panic hook)",
+        )
     }
 
     /// Whether the request may have reached the server.
@@ -161,6 +175,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::BodyTooLarge => "response body over the size limit",
+            TransportErrorKind::Panicked => "transport panicked",
             TransportErrorKind::Other => "transport failed",
         };
         write!(f, "{what}: {}", self.source)

@@ -530,7 +530,8 @@ fn bulk_of_100_000_plans_391_batches() {
     let mut batches = 0;
     while let Some(request) = bulk.next_request() {
         batches += 1;
-        bulk.record(Ok(vec![String::new(); request.count() as usize]));
+        let keys = (0..request.count()).map(|i| format!("{batches}-{i}"));
+        bulk.record(Ok(keys.collect()));
     }
     assert_eq!(batches, 391);
     assert_eq!(bulk.created_count(), 100_000);

@@ -259,6 +259,8 @@ fn a_repeated_page_is_an_error_in_page_order() {
 enum BatchResult {
     Full,
     Short(u32),
+    /// Full, but this many of its keys repeat batch 0's first key.
+    Repeats(u32),
     Refused,
     Unknown,
 }
@@ -267,6 +269,7 @@ fn batch_result() -> impl Strategy<Value = BatchResult> {
     prop_oneof![
         8 => Just(BatchResult::Full),
         1 => (1u32..=256).prop_map(BatchResult::Short),
+        1 => (1u32..=256).prop_map(BatchResult::Repeats),
         1 => Just(BatchResult::Refused),
         1 => Just(BatchResult::Unknown),
     ]
@@ -300,6 +303,7 @@ proptest! {
         let mut recorded = 0usize;
         // What the report must say, batch by batch.
         let mut keys_by_batch: Vec<(u32, Vec<String>)> = Vec::new();
+        let mut seen = BTreeSet::new();
         let mut unknown: Vec<UnknownBatch> = Vec::new();
         let mut order = order.into_iter();
         let mut steps = 0usize;
@@ -319,6 +323,14 @@ proptest! {
             let result = match results[index as usize % results.len()] {
                 BatchResult::Full => Ok(keys(count)),
                 BatchResult::Short(fewer) => Ok(keys(count.saturating_sub(u64::from(fewer)))),
+                BatchResult::Repeats(n) => {
+                    let mut k = keys(count);
+                    let from = k.len().saturating_sub(n as usize);
+                    for key in &mut k[from..] {
+                        *key = "0-0".to_owned();
+                    }
+                    Ok(k)
+                }
                 BatchResult::Refused => Err(Error::Config(blazeauth_core::ConfigError::UserAgent)),
                 BatchResult::Unknown => Err(Error::MaybeSent {
                     source: TransportError::maybe_sent(TransportErrorKind::Timeout, "timed out"),
@@ -327,11 +339,17 @@ proptest! {
             };
             match &result {
                 Ok(k) => {
-                    keys_by_batch.push((index, k.clone()));
-                    if (k.len() as u64) < count {
+                    // A key seen before (in this batch or an earlier one) is
+                    // kept once and stands for no license.
+                    let new: Vec<String> =
+                        k.iter().filter(|key| seen.insert((*key).clone())).cloned().collect();
+                    if new.len() != k.len() || new.len() as u64 != count {
                         failed_at.get_or_insert(recorded);
-                        unknown.push(UnknownBatch::new(index, (count - k.len() as u64) as u32));
                     }
+                    if (new.len() as u64) < count {
+                        unknown.push(UnknownBatch::new(index, (count - new.len() as u64) as u32));
+                    }
+                    keys_by_batch.push((index, new));
                 }
                 Err(e) => {
                     failed_at.get_or_insert(recorded);
@@ -354,6 +372,7 @@ proptest! {
             Ok(keys) => {
                 prop_assert!(failed_at.is_none() && in_flight.is_empty());
                 prop_assert_eq!(keys.len() as u64, total);
+                prop_assert_eq!(keys.iter().collect::<BTreeSet<_>>().len() as u64, total, "no key twice");
                 prop_assert_eq!(keys, expected_keys);
             }
             Err(report) => {
@@ -386,9 +405,11 @@ fn a_call_reports_the_429s_retry_after_capped_by_the_policy() {
 
     let config = common::config();
     let policy = RetryPolicy::new().max_retry_after(Duration::from_secs(30));
-    let cases: [(common::Answer, Option<Duration>); 4] = [
+    let cases: [(common::Answer, Option<Duration>); 5] = [
         (rate_limited("2"), Some(Duration::from_secs(2))),
-        (rate_limited("86400"), Some(Duration::from_secs(30))),
+        (rate_limited("30"), Some(Duration::from_secs(30))),
+        // Over the limit: the call ends with the 429, and no flow pauses for it.
+        (rate_limited("86400"), None),
         (
             Ok(blazeauth_core::http::Response::builder()
                 .status(503)
@@ -488,4 +509,175 @@ fn extra_keys_do_not_shrink_what_remains() {
         ),
         (3, 0, 256)
     );
+}
+
+// ---- keys that repeat (issue 19, item 5) ----
+
+/// A server that answers every batch with keys it already returned: 1,000
+/// asked, 256 distinct keys. Sequentially: the second batch is the
+/// contradiction, its licenses unknown, nothing more is sent.
+#[test]
+fn repeated_keys_across_batches_are_a_contradiction_not_success() {
+    use blazeauth_core::Client;
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&sent);
+    let client = Client::new(
+        common::config(),
+        move |request: blazeauth_core::http::Request<Vec<u8>>| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let asked: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+            let n = asked["count"].as_u64().unwrap();
+            let keys: Vec<String> = (0..n).map(|i| format!("SAME-{i}")).collect();
+            let body =
+                serde_json::json!({"success": true, "message": "ok", "createdLicenses": keys});
+            Ok::<_, std::convert::Infallible>(blazeauth_core::http::Response::new(
+                serde_json::to_vec(&body).unwrap(),
+            ))
+        },
+    );
+    let report = client
+        .create_licenses_bulk(ApplicationId::new("1").unwrap(), spec(), 1_000)
+        .unwrap_err();
+    assert_eq!(
+        sent.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "stops at the contradiction"
+    );
+    assert_eq!(report.created.len(), 256);
+    assert_eq!(report.unknown, [UnknownBatch::new(1, 256)]);
+    assert_eq!(report.remaining, 1_000 - 512);
+    assert!(
+        matches!(
+            report.error,
+            Error::RepeatedKeys {
+                requested: 256,
+                returned: 256,
+                repeated: 256
+            }
+        ),
+        "{:?}",
+        report.error
+    );
+    assert!(report.error.outcome_unknown());
+    assert!(report.to_string().contains("repeated"), "{report}");
+}
+
+#[test]
+fn keys_repeated_within_one_batch_count_once() {
+    let mut bulk = BulkCreate::new(ApplicationId::new("1").unwrap(), spec(), 4).unwrap();
+    let request = bulk.next_request().unwrap();
+    assert_eq!(request.count(), 4);
+    bulk.record(Ok(vec!["A".into(), "B".into(), "A".into(), "C".into()]));
+    let report = bulk.finish().unwrap_err();
+    assert_eq!(report.created, ["A", "B", "C"]);
+    assert_eq!(report.unknown, [UnknownBatch::new(0, 1)]);
+    assert_eq!(report.remaining, 0);
+    assert!(matches!(
+        report.error,
+        Error::RepeatedKeys { repeated: 1, .. }
+    ));
+}
+
+/// A batch with the right count but a repeat, and extra keys: each
+/// contradiction is reported, the report still adds up.
+#[test]
+fn repeats_with_extra_keys_still_add_up() {
+    let mut bulk = BulkCreate::new(ApplicationId::new("1").unwrap(), spec(), 3).unwrap();
+    bulk.next_request().unwrap();
+    bulk.record(Ok(vec!["A".into(), "A".into(), "B".into(), "C".into()]));
+    let report = bulk.finish().unwrap_err();
+    assert_eq!(
+        (
+            report.created.len(),
+            report.unknown_count(),
+            report.remaining
+        ),
+        (3, 0, 0)
+    );
+    assert!(matches!(
+        report.error,
+        Error::RepeatedKeys {
+            requested: 3,
+            returned: 4,
+            repeated: 1
+        }
+    ));
+}
+
+// ---- a transport that panics (issue 19, item 4) ----
+
+/// The sequential bulk creation contains the panic of its transport: the
+/// report survives, the batch is unknown, nothing more is sent.
+#[test]
+fn a_panicking_transport_ends_a_sequential_bulk_creation_with_its_report() {
+    use blazeauth_core::Client;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sent = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&sent);
+    let client = Client::new(
+        common::config(),
+        move |request: blazeauth_core::http::Request<Vec<u8>>| {
+            if counter.fetch_add(1, Ordering::SeqCst) == 2 {
+                panic!("the transport of a user has a bug");
+            }
+            let asked: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+            let n = asked["count"].as_u64().unwrap();
+            let batch = counter.load(Ordering::SeqCst);
+            let keys: Vec<String> = (0..n).map(|i| format!("K{batch}-{i}")).collect();
+            let body =
+                serde_json::json!({"success": true, "message": "ok", "createdLicenses": keys});
+            Ok::<_, std::convert::Infallible>(blazeauth_core::http::Response::new(
+                serde_json::to_vec(&body).unwrap(),
+            ))
+        },
+    );
+    let report = quiet_panics(|| {
+        client.create_licenses_bulk(ApplicationId::new("1").unwrap(), spec(), 2_000)
+    })
+    .unwrap_err();
+    assert_eq!(sent.load(Ordering::SeqCst), 3, "nothing after the panic");
+    assert_eq!(report.created.len(), 512);
+    assert_eq!(report.unknown, [UnknownBatch::new(2, 256)]);
+    assert_eq!(report.remaining, 2_000 - 768);
+    let Error::MaybeSent { source, .. } = &report.error else {
+        panic!("{:?}", report.error)
+    };
+    assert_eq!(source.kind(), TransportErrorKind::Panicked);
+    assert!(report.error.outcome_unknown());
+}
+
+#[test]
+fn a_stopped_bulk_creation_hands_out_nothing_and_reports_the_rest_as_not_created() {
+    let mut bulk = BulkCreate::new(ApplicationId::new("1").unwrap(), spec(), 600)
+        .unwrap()
+        .concurrency(2);
+    let first = bulk.next_batch().unwrap();
+    bulk.stop();
+    assert!(bulk.next_batch().is_none());
+    assert!(!bulk.is_finished(), "a batch is in flight");
+    bulk.record_batch(first.index(), Ok((0..256).map(|i| i.to_string()).collect()));
+    assert!(bulk.is_finished());
+    let report = bulk.finish().unwrap_err();
+    assert_eq!(
+        (
+            report.created.len(),
+            report.unknown_count(),
+            report.remaining
+        ),
+        (256, 0, 344)
+    );
+    assert!(matches!(report.error, Error::NotSent(_)));
+}
+
+/// Runs `f` with the panic hook silenced (the panics are the test's own).
+fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = f();
+    std::panic::set_hook(hook);
+    result
 }

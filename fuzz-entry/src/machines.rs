@@ -242,6 +242,7 @@ fn run_bulk(u: &mut Unstructured<'_>) -> Result<()> {
     let mut handed = BTreeSet::new();
     let mut failed = false;
     let mut keys_by_batch = Vec::new();
+    let mut seen = BTreeSet::new();
     let mut unknown = Vec::new();
     let mut handed_out = 0u64;
     let mut extra = 0u64;
@@ -274,13 +275,21 @@ fn run_bulk(u: &mut Unstructured<'_>) -> Result<()> {
         // What the batch left behind, by the documented rules.
         match &result {
             Ok(keys) => {
-                extra += (keys.len() as u64).saturating_sub(count);
-                keys_by_batch.push((batch.index(), keys.clone()));
-                if (keys.len() as u64) != count {
+                // A key already returned (in this batch or an earlier one)
+                // is kept once and stands for no license.
+                let new: Vec<String> = keys
+                    .iter()
+                    .filter(|key| seen.insert((*key).clone()))
+                    .cloned()
+                    .collect();
+                let distinct = new.len() as u64;
+                extra += distinct.saturating_sub(count);
+                keys_by_batch.push((batch.index(), new));
+                if distinct != keys.len() as u64 || distinct != count {
                     failed = true;
-                    if (keys.len() as u64) < count {
-                        unknown.push((batch.index(), count - keys.len() as u64));
-                    }
+                }
+                if distinct < count {
+                    unknown.push((batch.index(), count - distinct));
                 }
             }
             Err(error) => {
@@ -307,6 +316,11 @@ fn run_bulk(u: &mut Unstructured<'_>) -> Result<()> {
                 "a failed run finished without a report"
             );
             assert_eq!(keys, expected);
+            assert_eq!(
+                keys.iter().collect::<BTreeSet<_>>().len(),
+                keys.len(),
+                "a key returned twice was taken as success"
+            );
         }
         Err(report) => {
             assert_eq!(report.created, expected, "the report lost keys");

@@ -13,7 +13,7 @@
 //! failure is recorded still count: their keys, their unknown outcomes and
 //! their refusals all go into the report.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::licenses::{CreateLicenses, LicenseSpec, MAX_LICENSES_PER_REQUEST};
@@ -38,7 +38,8 @@ use crate::validate::{InvalidInput, Problem};
 /// while let Some(request) = bulk.next_request() {
 ///     sizes.push(request.count());
 ///     // send `request`, then hand over its result (the keys, or the error):
-///     let keys = (0..request.count()).map(|i| format!("KEY-{i}")).collect();
+///     let batch = sizes.len();
+///     let keys = (0..request.count()).map(|i| format!("KEY-{batch}-{i}")).collect();
 ///     bulk.record(Ok(keys));
 /// }
 /// assert_eq!(sizes, [256, 256, 88]);
@@ -93,6 +94,10 @@ pub struct BulkCreate {
     refused: u64,
     /// The first failure: once set, nothing more is handed out.
     error: Option<Error>,
+    /// Set by [`stop`](Self::stop): nothing more is handed out.
+    stopped: bool,
+    /// Every key returned so far, to find a key returned twice.
+    seen: BTreeSet<String>,
 }
 
 /// One batch of a [`BulkCreate`]: its number (from 0, in the order batches
@@ -173,6 +178,8 @@ impl BulkCreate {
             unknown: Vec::new(),
             refused: 0,
             error: None,
+            stopped: false,
+            seen: BTreeSet::new(),
         })
     }
 
@@ -189,6 +196,7 @@ impl BulkCreate {
     /// A batch is handed out once.
     pub fn next_batch(&mut self) -> Option<Batch> {
         if self.error.is_some()
+            || self.stopped
             || self.not_requested == 0
             || self.in_flight.len() >= self.concurrency as usize
         {
@@ -230,31 +238,22 @@ impl BulkCreate {
     }
 
     /// Records the result of batch `index`: the keys it created, or the error
-    /// of its call. An error, or a success with another number of keys than
-    /// asked ([`Error::UnexpectedKeyCount`]), stops the run: nothing more is
-    /// handed out, and batches still in flight are recorded as they come.
+    /// of its call. An error stops the run: nothing more is handed out, and
+    /// batches still in flight are recorded as they come. So does a success
+    /// that contradicts the request, like a shortfall:
+    /// - another number of keys than asked ([`Error::UnexpectedKeyCount`]);
+    /// - a key repeated within the batch or returned by an earlier batch of
+    ///   this run ([`Error::RepeatedKeys`]): a repeated key stands for no new
+    ///   license, so it is kept once, and the licenses it should have stood
+    ///   for count as unknown.
+    ///
     /// Does nothing when batch `index` is not in flight.
     pub fn record_batch(&mut self, index: u32, result: Result<Vec<String>, Error>) {
         let Some(requested) = self.in_flight.remove(&index) else {
             return;
         };
-        match result {
-            Ok(keys) if keys.len() == requested as usize => self.keep(index, keys),
-            Ok(keys) => {
-                let returned = keys.len();
-                self.keep(index, keys);
-                let missing = u32::try_from(returned).map_or(0, |r| requested.saturating_sub(r));
-                if missing > 0 {
-                    self.unknown.push(UnknownBatch {
-                        index,
-                        count: missing,
-                    });
-                }
-                self.fail(Error::UnexpectedKeyCount {
-                    requested,
-                    returned,
-                });
-            }
+        let keys = match result {
+            Ok(keys) => keys,
             Err(error) => {
                 if error.outcome_unknown() {
                     self.unknown.push(UnknownBatch {
@@ -265,13 +264,50 @@ impl BulkCreate {
                     self.refused += u64::from(requested);
                 }
                 self.fail(error);
+                return;
             }
+        };
+        let returned = keys.len();
+        let mut distinct = Vec::with_capacity(returned);
+        for key in keys {
+            if !self.seen.contains(&key) {
+                self.seen.insert(key.clone());
+                distinct.push(key);
+            }
+        }
+        let repeated = returned - distinct.len();
+        let missing = u32::try_from(distinct.len()).map_or(0, |d| requested.saturating_sub(d));
+        self.keep(index, distinct);
+        if missing > 0 {
+            self.unknown.push(UnknownBatch {
+                index,
+                count: missing,
+            });
+        }
+        if repeated > 0 {
+            self.fail(Error::RepeatedKeys {
+                requested,
+                returned,
+                repeated,
+            });
+        } else if returned != requested as usize {
+            self.fail(Error::UnexpectedKeyCount {
+                requested,
+                returned,
+            });
         }
     }
 
     fn keep(&mut self, index: u32, keys: Vec<String>) {
         self.created_count = self.created_count.saturating_add(keys.len() as u64);
         self.created.insert(index, keys);
+    }
+
+    /// Hands out no more batches (e.g. the driver's caller panicked or gave
+    /// up). Batches in flight are still recorded; [`finish`](Self::finish)
+    /// reports the licenses never handed out as not created.
+    pub fn stop(&mut self) {
+        self.stopped = true;
     }
 
     /// Keeps the first failure; later ones are counted in the report.
@@ -313,7 +349,8 @@ impl BulkCreate {
     /// batch was recorded, or the run failed and its batches in flight were
     /// recorded.
     pub fn is_finished(&self) -> bool {
-        self.in_flight.is_empty() && (self.error.is_some() || self.not_requested == 0)
+        self.in_flight.is_empty()
+            && (self.error.is_some() || self.stopped || self.not_requested == 0)
     }
 
     /// Every created key, in batch order, or the report of a run that stopped

@@ -6,8 +6,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use blazeauth_core::api::{BulkCreate, BulkCreateError, BulkProgress, LicenseSpec};
 use blazeauth_core::{
     ApplicationId, Client, ConfigError, Error, PagedEndpoint, Pager, ParallelPager, RequestOptions,
-    RetryClass, RowOf, SharedBackoff, TablePage, TableProgress, Transport, TransportError,
-    TransportErrorKind,
+    RowOf, SharedBackoff, TablePage, TableProgress, Transport,
 };
 
 /// The most workers a flow runs, whatever the transport allows.
@@ -168,6 +167,11 @@ impl<'c, T: Transport + Send + Sync> Parallel<'c, T> {
     /// batches in flight are waited for, and the report says what was created,
     /// which batches may or may not exist (never resent), and what was not
     /// created (see [`BulkCreateError`]).
+    ///
+    /// A panic in the transport is a failure like any other, not re-raised:
+    /// its batch counts as unknown (an [`Error::MaybeSent`] of kind
+    /// [`TransportErrorKind::Panicked`](crate::TransportErrorKind::Panicked)), nothing more is handed out,
+    /// and the report comes back, exactly as with [`Client::create_licenses_bulk`].
     pub fn create_licenses_bulk(
         &self,
         application_id: impl Into<ApplicationId>,
@@ -201,6 +205,9 @@ impl<'c, T: Transport + Send + Sync> Parallel<'c, T> {
             for _ in 0..self.workers {
                 scope.spawn(|| create_batches(self.client, &shared, &options));
             }
+            // Should `on_progress` panic, no batch is handed out any more; the
+            // scope waits for the batches in flight, then the panic goes on.
+            let _stop = StopBatches(&shared);
             let mut reported = None;
             let mut run = shared.lock();
             loop {
@@ -282,31 +289,11 @@ fn fetch_pages<T, E>(
                 pager = shared.wait(pager);
             }
         };
-        // Should the transport panic, the page is recorded as failed, so the
-        // reader sees an error rather than a table that ends early.
-        let guard = PageInFlight { shared, page };
-        let result = client.send_with(&first.with_page(page), options);
-        std::mem::forget(guard);
+        // Should the transport panic, the page is recorded as failed
+        // (`TransportErrorKind::Panicked`), so the reader sees an error
+        // rather than a table that ends early, and the walk ends.
+        let result = client.send_catching_panics(&first.with_page(page), options);
         shared.update(|pager| pager.record(page, result));
-    }
-}
-
-struct PageInFlight<'a, P: TablePage> {
-    shared: &'a Shared<ParallelPager<P>>,
-    page: u32,
-}
-
-impl<P: TablePage> Drop for PageInFlight<'_, P> {
-    fn drop(&mut self) {
-        let failure = Error::MaybeSent {
-            source: TransportError::maybe_sent(
-                TransportErrorKind::Other,
-                "the worker fetching this page panicked",
-            ),
-            class: RetryClass::Read,
-        };
-        self.shared
-            .update(|pager| pager.record(self.page, Err(failure)));
     }
 }
 
@@ -391,6 +378,18 @@ struct BulkRun {
     workers_left: usize,
 }
 
+/// Stops a bulk creation's workers taking batches when dropped while the
+/// calling thread unwinds (a panicking progress callback).
+struct StopBatches<'a>(&'a Shared<BulkRun>);
+
+impl Drop for StopBatches<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.update(|run| run.bulk.stop());
+        }
+    }
+}
+
 /// A worker of a bulk creation: takes the next batch, sends it, records it;
 /// stops when no batch is left to hand out (all sent, or the run failed).
 fn create_batches<T: Transport>(
@@ -411,7 +410,9 @@ fn create_batches<T: Transport>(
         let Some(batch) = shared.lock().bulk.next_batch() else {
             return;
         };
-        let result = client.send_with(batch.request(), options);
+        // A panic of the transport is contained: the batch is recorded as
+        // unknown (`TransportErrorKind::Panicked`) and the run stops.
+        let result = client.send_catching_panics(batch.request(), options);
         shared.update(|run| run.bulk.record_batch(batch.index(), result));
     }
 }
