@@ -37,6 +37,27 @@ impl<'a> Scrubber<'a> {
             .filter(|needle| !needle.is_empty())
     }
 
+    /// Whether `url` carries the key or its secret part: as it is, or
+    /// percent-encoded (once or twice over, any case of the hex digits),
+    /// anywhere in it (host, path, query, fragment).
+    pub(crate) fn found_in_url(&self, url: &str) -> bool {
+        let mut text = url.as_bytes().to_vec();
+        for _ in 0..3 {
+            if self
+                .needles()
+                .any(|needle| find(&text, needle.as_bytes(), 0).is_some())
+            {
+                return true;
+            }
+            let decoded = percent_decode(&text);
+            if decoded == text {
+                return false;
+            }
+            text = decoded;
+        }
+        false
+    }
+
     /// `text` with the key removed and bounded to [`MAX_SERVER_TEXT`].
     pub(crate) fn text(&self, text: String) -> String {
         bound(self.plain(text))
@@ -76,6 +97,25 @@ impl<'a> Scrubber<'a> {
         }
         headers
     }
+}
+
+/// `%XX` sequences decoded (any case); everything else kept.
+fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if let [b'%', high, low, ..] = bytes[i..] {
+            if let (Some(high), Some(low)) = (hex(high), hex(low)) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Replaces every occurrence of `needle` in `haystack` (no allocation when
@@ -243,6 +283,34 @@ mod tests {
         assert_eq!(headers["x-echo"], "Bearer [redacted]");
         // Without a key nothing is replaced, but the text is still bounded.
         assert_eq!(Scrubber::default().plain(KEY.to_owned()), KEY);
+    }
+
+    #[test]
+    fn a_url_carrying_the_key_is_found_raw_or_percent_encoded() {
+        let key = ManagementKey::parse(KEY).unwrap();
+        let scrubber = Scrubber::with_key(&key);
+        let secret = key.secret_part().unwrap();
+        let encoded: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
+        let twice = encoded.replace('%', "%25");
+        for url in [
+            format!("https://storage.example/up?sig=abc&k={KEY}"),
+            format!("https://storage.example/{secret}/file"),
+            format!("https://{secret}.storage.example/file"),
+            format!("https://storage.example/file?x={encoded}"),
+            format!("https://storage.example/file?x={}", encoded.to_lowercase()),
+            format!("https://storage.example/file?x={twice}"),
+            format!("https://storage.example/file#{secret}"),
+        ] {
+            assert!(scrubber.found_in_url(&url), "{url}");
+        }
+        for url in [
+            "https://storage.example/file?X-Amz-Signature=0123456789abcdef",
+            "https://storage.example/%zz%4",
+            "https://storage.example/file%",
+        ] {
+            assert!(!scrubber.found_in_url(url), "{url}");
+        }
+        assert!(!Scrubber::default().found_in_url(&format!("https://x/{KEY}")));
     }
 
     #[test]

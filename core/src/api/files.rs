@@ -310,7 +310,9 @@ impl UploadUrl {
     ///
     /// # Errors
     ///
-    /// [`InvalidInput`] for `presignedUrl` when the URL is not an absolute
+    /// [`InvalidInput`] for `presignedUrl` when the URL carries the management
+    /// key (as it is or percent-encoded, anywhere in it: it would reach the
+    /// storage host; the error does not repeat it), when it is not an absolute
     /// `https://` URL (`http://` is accepted for a loopback host, as for the
     /// base URL, or when `config`'s base URL is itself plain `http://` to a
     /// non-loopback host, which only `allow_insecure_http(true)` permits), or for
@@ -329,6 +331,11 @@ impl UploadUrl {
                 },
             )
         };
+        // Never request a URL that carries the key (a hostile or broken API
+        // echoing it): the storage host, any host, would receive it.
+        if crate::redact::Scrubber::with_key(config.key()).found_in_url(&self.0) {
+            return Err(refuse("carries the management key (refused, not shown)"));
+        }
         let uri: http::Uri = self.0.parse().map_err(|_| refuse("is not a valid URL"))?;
         let authority = uri.authority().ok_or_else(|| refuse("has no host"))?;
         if authority.as_str().contains('@') {

@@ -150,7 +150,9 @@ impl Transport for UreqTransport {
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
         let timeout = request.extensions().get::<RequestTimeout>().map(|t| t.0);
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
+        // ureq never sees the key nor a signed upload query: see `wire`.
+        let _swaps = hide_secrets(&mut parts);
         // A GET (or DELETE, ...) without a body goes out without `Content-Length: 0`;
         // POST, PUT and PATCH always state their length, even when it is zero.
         let result = if body.is_empty() && !method_states_length(&parts.method) {
@@ -168,6 +170,68 @@ impl Transport for UreqTransport {
     fn max_parallel_requests(&self) -> Option<usize> {
         Some(self.agent.config().max_idle_connections_per_host())
     }
+}
+
+/// Replaces the `Authorization` value (or, on a request without one, the
+/// storage upload, its signed query) with placeholders that only the
+/// connection swaps back, on the wire; the key, its secret part and the
+/// signed query are masked in what the server sends. The swaps last as long
+/// as the returned value.
+fn hide_secrets(parts: &mut http::request::Parts) -> crate::wire::Swaps {
+    let swaps = crate::wire::Swaps::new();
+    if let Some(value) = parts.headers.get(http::header::AUTHORIZATION) {
+        let real = value.as_bytes().to_vec();
+        if let Some(key) = real.strip_prefix(b"Bearer ") {
+            swaps.mask(key);
+            if let Some(underscore) = key.iter().rposition(|&b| b == b'_') {
+                swaps.mask(&key[underscore + 1..]);
+            }
+        }
+        let placeholder = swaps.swap(&real);
+        if let Ok(mut value) = http::HeaderValue::from_bytes(&placeholder) {
+            value.set_sensitive(true);
+            parts.headers.insert(http::header::AUTHORIZATION, value);
+        }
+    } else if let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) {
+        // A storage host may echo a signature or credential in its error
+        // body: each long value is masked too, as sent and decoded.
+        for value in query.split('&').filter_map(|pair| pair.split_once('=')) {
+            swaps.mask(value.1.as_bytes());
+            swaps.mask(&percent_decoded(value.1.as_bytes()));
+        }
+        let placeholder = swaps.swap(query.as_bytes());
+        let path = parts.uri.path();
+        let mut uri = parts.uri.clone().into_parts();
+        let replaced = std::str::from_utf8(&placeholder)
+            .ok()
+            .and_then(|p| http::uri::PathAndQuery::try_from(format!("{path}?{p}")).ok());
+        if let Some(path_and_query) = replaced {
+            uri.path_and_query = Some(path_and_query);
+            if let Ok(uri) = http::Uri::from_parts(uri) {
+                parts.uri = uri;
+            }
+        }
+    }
+    swaps
+}
+
+/// `%XX` sequences decoded; everything else kept.
+fn percent_decoded(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if let [b'%', high, low, ..] = bytes[i..] {
+            if let (Some(high), Some(low)) = (hex(high), hex(low)) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
 }
 
 fn method_states_length(method: &http::Method) -> bool {

@@ -39,7 +39,9 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector};
 pub(crate) struct PhaseTagging<C>(pub(crate) C);
 
 impl<C: Connector<()>> Connector<()> for PhaseTagging<C> {
-    type Out = C::Out;
+    /// Every connection is guarded: the key is swapped in on the wire only
+    /// (see `wire`).
+    type Out = crate::wire::Guarded<C::Out>;
 
     fn connect(
         &self,
@@ -48,6 +50,7 @@ impl<C: Connector<()>> Connector<()> for PhaseTagging<C> {
     ) -> Result<Option<Self::Out>, ureq::Error> {
         self.0
             .connect(details, chained)
+            .map(|connection| connection.map(crate::wire::Guarded::new))
             .map_err(|error| match error {
                 ureq::Error::Io(e) => ureq::Error::Io(while_connecting(e)),
                 other => other,

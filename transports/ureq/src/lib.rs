@@ -74,6 +74,24 @@
 //! "may have been sent" (the server processed the request), never a hang or an
 //! out-of-memory.
 //!
+//! ## The key and the HTTP stack's own log
+//!
+//! At `TRACE`, ureq-proto hex-dumps every byte it writes and reads (target
+//! `ureq_proto::util`) and ureq logs each request's path and query. ureq is
+//! never handed the management key: the `Authorization` value goes to it as a
+//! random placeholder of the same length, and the connection swaps the real
+//! value in just before the bytes reach the socket (TLS encrypts them there).
+//! A presigned upload URL's signed query is swapped the same way. On the way
+//! in, a server that echoes the key (or the signed query, or a long value of
+//! it) has every occurrence masked with `*` before ureq parses or logs it,
+//! also when it is split across reads. So the key is in no log record at any
+//! level, whole, split across the dump's lines or hex-encoded (a test captures
+//! every record at `TRACE` against hostile servers).
+//!
+//! What `TRACE` still shows: every response body, which holds license keys,
+//! runtime keys, app users' data and the presigned URL in the API's answer.
+//! Don't ship the HTTP stack's `TRACE` log anywhere you would not ship those.
+//!
 //! ## No redirects
 //!
 //! `max_redirects(0)`: the API never redirects, and following a redirect could
@@ -173,6 +191,7 @@ mod clients;
 mod parallel;
 mod settings;
 mod upload;
+mod wire;
 
 pub use agent::{
     DEFAULT_BODY_LIMIT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST,
