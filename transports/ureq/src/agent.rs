@@ -181,11 +181,12 @@ fn hide_secrets(parts: &mut http::request::Parts) -> crate::wire::Swaps {
     let swaps = crate::wire::Swaps::new();
     if let Some(value) = parts.headers.get(http::header::AUTHORIZATION) {
         let real = value.as_bytes().to_vec();
-        if let Some(key) = real.strip_prefix(b"Bearer ") {
-            swaps.mask(key);
-            if let Some(underscore) = key.iter().rposition(|&b| b == b'_') {
-                swaps.mask(&key[underscore + 1..]);
-            }
+        // Masking the secret part masks every text that holds it (the whole
+        // key, the header value); a key of another shape is masked whole.
+        let key = real.strip_prefix(b"Bearer ").unwrap_or(&real);
+        match key.iter().rposition(|&b| b == b'_') {
+            Some(underscore) if key.len() - underscore > 16 => swaps.mask(&key[underscore + 1..]),
+            _ => swaps.mask(key),
         }
         let placeholder = swaps.swap(&real);
         if let Ok(mut value) = http::HeaderValue::from_bytes(&placeholder) {
@@ -199,6 +200,7 @@ fn hide_secrets(parts: &mut http::request::Parts) -> crate::wire::Swaps {
             swaps.mask(value.1.as_bytes());
             swaps.mask(&percent_decoded(value.1.as_bytes()));
         }
+        swaps.mask(query.as_bytes());
         let placeholder = swaps.swap(query.as_bytes());
         let path = parts.uri.path();
         let mut uri = parts.uri.clone().into_parts();

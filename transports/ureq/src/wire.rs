@@ -35,6 +35,10 @@ use ureq::unversioned::transport::{Buffers, NextTimeout, Transport};
 /// A read that ends in at least this many bytes of a secret is held back.
 const MIN_HELD_PREFIX: usize = 8;
 
+/// How many bytes handed out are kept to find the rest of a secret whose
+/// start went out with them (longer than any secret masked).
+const TAIL: usize = 256;
+
 /// The most unconsumed input a [`Guarded`] connection keeps (ureq's own
 /// response-head limit is 64 KiB; bodies are consumed as they arrive).
 const MAX_BUFFERED_INPUT: usize = 256 * 1024;
@@ -71,7 +75,7 @@ impl Swaps {
     }
 
     /// A placeholder for `real` (same length, letters and digits), swapped
-    /// back on the wire; `real` is also masked in what the server sends.
+    /// back on the wire.
     pub(crate) fn swap(&self, real: &[u8]) -> Vec<u8> {
         let placeholder = placeholder(real.len());
         SWAPS.with(|s| {
@@ -80,7 +84,6 @@ impl Swaps {
                 real: real.to_vec(),
             })
         });
-        self.mask(real);
         placeholder
     }
 
@@ -141,18 +144,7 @@ fn replace_in_place(bytes: &mut [u8], from: &[u8], to: &[u8]) {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, _) = needle.split_first()?;
-    let last_start = haystack.len().checked_sub(needle.len())?;
-    let mut i = 0;
-    while i <= last_start {
-        let offset = haystack[i..=last_start].iter().position(|&b| b == first)?;
-        i += offset;
-        if &haystack[i..i + needle.len()] == needle {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    memchr::memmem::find(haystack, needle)
 }
 
 /// A connection of the agent: the real transport (TCP, TLS, proxy), with the
@@ -162,12 +154,11 @@ pub(crate) struct Guarded<T> {
     /// Input ureq may read: `input[consumed..]`.
     input: Vec<u8>,
     consumed: usize,
-    /// Read from the connection, not yet handed to ureq: it may end in the
-    /// start of a secret.
+    /// Read from the connection, not yet handed to ureq: the start of a
+    /// secret whose rest has not arrived.
     held: Vec<u8>,
-    /// The last bytes handed to ureq (up to a secret's length), to mask the
-    /// rest of a secret whose start went out with them.
-    released_tail: Vec<u8>,
+    /// The last [`TAIL`] bytes handed to ureq before `input`'s.
+    tail: Vec<u8>,
     progress: bool,
 }
 
@@ -178,7 +169,7 @@ impl<T> Guarded<T> {
             input: Vec::new(),
             consumed: 0,
             held: Vec::new(),
-            released_tail: Vec::new(),
+            tail: Vec::new(),
             progress: false,
         }
     }
@@ -191,59 +182,53 @@ impl<T> fmt::Debug for Guarded<T> {
 }
 
 impl<T: Transport> Guarded<T> {
-    /// Moves what the inner transport read into `held`, masks it, and hands
-    /// to ureq all of it but a trailing start of a secret.
-    fn take_input(&mut self, masks: &[Vec<u8>], eof: bool) {
-        let room =
-            MAX_BUFFERED_INPUT.saturating_sub(self.input.len() - self.consumed + self.held.len());
-        let inner = self.inner.buffers();
-        let take = inner.input().len().min(room);
-        self.held.extend_from_slice(&inner.input()[..take]);
-        inner.input_consume(take);
-        if masks.is_empty() {
-            self.release(self.held.len());
-            return;
-        }
-        for secret in masks {
-            mask_in_place(&mut self.held, secret);
-            // The rest of a secret whose start went out in an earlier read.
-            for started in (1..secret.len().min(self.released_tail.len() + 1)).rev() {
-                let (head, rest) = secret.split_at(started);
-                if self.released_tail.ends_with(head) && self.held.starts_with(rest) {
-                    self.held[..rest.len()].iter_mut().for_each(|b| *b = b'*');
-                    break;
-                }
-            }
-        }
-        let keep = if eof {
-            0
-        } else {
-            masks
-                .iter()
-                .map(|secret| started_secret(&self.held, secret))
-                .max()
-                .unwrap_or(0)
-        };
-        self.release(self.held.len() - keep);
-    }
-
-    /// Hands the first `n` held bytes to ureq.
-    fn release(&mut self, n: usize) {
-        if self.consumed > 0 && self.consumed == self.input.len() {
-            self.input.clear();
-            self.consumed = 0;
-        } else if self.consumed > MAX_BUFFERED_INPUT {
+    /// Moves what the inner transport read into the input ureq reads, masks
+    /// every secret in it, and holds back a trailing start of a secret.
+    fn take_input(&mut self, eof: bool) {
+        // The last bytes handed out, to find a secret whose start went with them.
+        let mut handed_out = std::mem::take(&mut self.tail);
+        handed_out.extend_from_slice(&self.input[self.input.len().saturating_sub(TAIL)..]);
+        let cut = handed_out.len().saturating_sub(TAIL);
+        handed_out.drain(..cut);
+        if self.consumed > 0
+            && (self.consumed == self.input.len() || self.consumed > MAX_BUFFERED_INPUT)
+        {
             self.input.drain(..self.consumed);
             self.consumed = 0;
         }
-        self.input.extend_from_slice(&self.held[..n]);
-        self.released_tail.extend_from_slice(&self.held[..n]);
-        let tail_len = 256;
-        if self.released_tail.len() > tail_len {
-            let cut = self.released_tail.len() - tail_len;
-            self.released_tail.drain(..cut);
-        }
-        self.held.drain(..n);
+        let room = MAX_BUFFERED_INPUT.saturating_sub(self.input.len() - self.consumed);
+        let region = self.input.len();
+        self.input.append(&mut self.held);
+        let inner = self.inner.buffers();
+        let take = inner.input().len().min(room);
+        self.input.extend_from_slice(&inner.input()[..take]);
+        inner.input_consume(take);
+        MASKED.with(|masks| {
+            let masks = masks.borrow();
+            let mut keep = 0;
+            for secret in masks.iter() {
+                // Occurrences from the first byte ureq has not consumed: one
+                // whose start was handed out but not yet read is masked too.
+                mask_in_place(&mut self.input[self.consumed..], secret);
+                // The rest of a secret whose start (under 8 bytes, or it
+                // would have been held back) was handed out before.
+                let fresh = &mut self.input[region..];
+                for started in (1..secret.len().min(handed_out.len() + 1)).rev() {
+                    let (head, rest) = secret.split_at(started);
+                    if handed_out.ends_with(head) && fresh.starts_with(rest) {
+                        fresh[..rest.len()].fill(b'*');
+                        break;
+                    }
+                }
+                if !eof {
+                    keep = keep.max(started_secret(&self.input[region..], secret));
+                }
+            }
+            let end = self.input.len() - keep;
+            self.held.extend_from_slice(&self.input[end..]);
+            self.input.truncate(end);
+        });
+        self.tail = handed_out;
     }
 }
 
@@ -286,8 +271,7 @@ impl<T: Transport> Buffers for Guarded<T> {
 
     fn input_appended(&mut self, amount: usize) {
         self.inner.buffers().input_appended(amount);
-        let masks = MASKED.with(|m| m.borrow().clone());
-        self.take_input(&masks, false);
+        self.take_input(false);
     }
 
     fn input_consume(&mut self, amount: usize) {
@@ -335,16 +319,13 @@ impl<T: Transport> Transport for Guarded<T> {
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let masks = MASKED.with(|m| m.borrow().clone());
         let before = self.input.len() - self.consumed;
         loop {
-            let room = MAX_BUFFERED_INPUT
-                .saturating_sub(self.input.len() - self.consumed + self.held.len());
-            if room == 0 {
+            if self.input.len() - self.consumed + self.held.len() >= MAX_BUFFERED_INPUT {
                 break;
             }
             let read = self.inner.await_input(timeout)?;
-            self.take_input(&masks, !read);
+            self.take_input(!read);
             if !read || self.input.len() - self.consumed > before {
                 break;
             }
