@@ -55,6 +55,9 @@ pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
 /// connections together, unless told otherwise: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
 
+/// How long a request waits for room in the in-flight body budget before
+/// its `503` (never longer than the body read time).
+const BUDGET_WAIT: Duration = Duration::from_secs(1);
 /// Streamed (chunked) bodies take their share of the in-flight budget in
 /// steps of this many bytes.
 const BUDGET_STEP: usize = 64 * 1024;
@@ -77,7 +80,7 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// | time to send a request head, also while idle between keep-alive requests | [`DEFAULT_HEADER_READ_TIMEOUT`] | the connection is closed |
 /// | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
 /// | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a body up to 1 MiB past the limit is read and dropped first (so the client reads the 413 rather than a reset); a declared `Content-Length` further over is refused before a byte of the body is read, a streamed body as soon as it gets that far |
-/// | request body bytes held at once, all connections together ([`max_body_bytes_in_flight`](ServeOptions::max_body_bytes_in_flight)) | [`DEFAULT_MAX_BODY_BYTES_IN_FLIGHT`] (64 MiB) | a request waits for room (a declared `Content-Length` is reserved whole before its body is read, a streamed body in 64 KiB steps as it arrives) within the body read time, then gets `503 server_busy` and the connection is closed |
+/// | request body bytes held at once, all connections together ([`max_body_bytes_in_flight`](ServeOptions::max_body_bytes_in_flight)) | [`DEFAULT_MAX_BODY_BYTES_IN_FLIGHT`] (64 MiB) | a request waits for room (a declared `Content-Length` is reserved whole before its body is read, a streamed body in 64 KiB steps as it arrives) up to 1 s (or the body read time, if shorter), then gets `503 server_busy` and the connection is closed |
 /// | who may send a body | – | a request whose head already fails (unknown route `404`, method `405`, management key `401`, scope `403`; admin token `401` under `/_emulator/`) is answered from its head, its body never read, then closed. The fake storage host (`/_storage/`) has its own rules, checked with the body |
 /// | `Host` | loopback names only | `421 misdirected_request`, then closed, unless `Host` (or the authority of an absolute request target) is `localhost`, an IPv4 loopback address (`127.x.y.z`), `[::1]` (any port), the address the server listens on when it is not loopback (any IP address when it is unspecified, `0.0.0.0` or `[::]`), or a name given to [`allow_host`](ServeOptions::allow_host): a web page that rebinds its own DNS name to `127.0.0.1` cannot reach the emulator. A request without `Host` (HTTP/1.0) is served |
 ///
@@ -196,8 +199,8 @@ impl ServeOptions {
 
     /// How many bytes of request bodies the server holds at once, all
     /// connections together (default [`DEFAULT_MAX_BODY_BYTES_IN_FLIGHT`];
-    /// at least 1 KiB, at most 4 GiB). A request past it waits for room
-    /// within the body read time, then gets `503 server_busy`. Keep it at
+    /// at least 1 KiB, at most 4 GiB). A request past it waits for room up
+    /// to 1 s, then gets `503 server_busy`. Keep it at
     /// least the body limit plus 1 MiB (the 413 drain): a single body never
     /// reserves more than the whole budget.
     #[must_use]
@@ -513,6 +516,9 @@ impl Serving {
             }
             Err(_) => return Ok(closing(body_timeout(self.options.body_read_timeout))),
             Ok(Err(BodyError::TooLarge)) => return Ok(closing(too_large(limit))),
+            Ok(Err(BodyError::Busy)) => {
+                return Ok(closing(busy(self.options.max_body_bytes_in_flight)));
+            }
             // The client went away or sent a malformed body.
             Ok(Err(BodyError::Gone)) => return Err(Unanswered),
             Ok(Ok(body)) => body,
@@ -554,7 +560,7 @@ impl Serving {
         let declared = declared.map_or(0, |d| {
             usize::try_from(d).unwrap_or(usize::MAX).min(readable)
         });
-        self.reserve(held, declared).await;
+        self.reserve(held, declared).await?;
         let mut data = Vec::with_capacity(declared);
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|_| BodyError::Gone)?;
@@ -567,7 +573,7 @@ impl Serving {
             }
             if total > held.bytes {
                 let step = total.div_ceil(BUDGET_STEP).saturating_mul(BUDGET_STEP);
-                self.reserve(held, step.min(readable)).await;
+                self.reserve(held, step.min(readable)).await?;
             }
             data.extend_from_slice(&chunk);
         }
@@ -576,18 +582,24 @@ impl Serving {
 
     /// Waits until `held` holds `bytes` of the budget (never more than the
     /// whole budget), marking it as waiting meanwhile.
-    async fn reserve(&self, held: &mut Held, bytes: usize) {
+    /// Fails with [`BodyError::Busy`] when no room comes within [`BUDGET_WAIT`].
+    async fn reserve(&self, held: &mut Held, bytes: usize) -> Result<(), BodyError> {
         let bytes = bytes.min(self.options.max_body_bytes_in_flight);
         if bytes <= held.bytes {
-            return;
+            return Ok(());
         }
         let more = u32::try_from(bytes - held.bytes).unwrap_or(u32::MAX);
         held.waiting = true;
-        let Ok(permit) = Arc::clone(&self.budget).acquire_many_owned(more).await else {
-            return;
-        };
-        held.waiting = false;
-        held.add(permit, more as usize);
+        let acquire = Arc::clone(&self.budget).acquire_many_owned(more);
+        match tokio::time::timeout(BUDGET_WAIT, acquire).await {
+            Ok(Ok(permit)) => {
+                held.waiting = false;
+                held.add(permit, more as usize);
+                Ok(())
+            }
+            // Timed out, or the budget is closed (it never is).
+            _ => Err(BodyError::Busy),
+        }
     }
 
     /// Whether the request's `Host` (and the authority of an absolute
@@ -608,8 +620,16 @@ impl Serving {
     }
 
     fn host_is_ours(&self, authority: &str) -> bool {
+        host_is_ours(authority, self.served, &self.options.allowed_hosts)
+    }
+}
+
+/// Whether a request for `authority` is one a server listening on `served`
+/// answers: see [`ServeOptions`].
+fn host_is_ours(authority: &str, served: SocketAddr, allowed: &[String]) -> bool {
+    {
         let host = host_of(authority.trim()).to_ascii_lowercase();
-        if host == "localhost" || self.options.allowed_hosts.contains(&host) {
+        if host == "localhost" || allowed.contains(&host) {
             return true;
         }
         let ip = host
@@ -622,7 +642,7 @@ impl Serving {
         let Some(ip) = ip else {
             return false;
         };
-        ip.is_loopback() || ip == self.served.ip() || self.served.ip().is_unspecified()
+        ip.is_loopback() || ip == served.ip() || served.ip().is_unspecified()
     }
 }
 
@@ -644,6 +664,8 @@ fn host_of(authority: &str) -> &str {
 enum BodyError {
     /// Past the limit and its drain.
     TooLarge,
+    /// No room in the in-flight budget in time.
+    Busy,
     /// The client went away or sent a malformed body.
     Gone,
 }
@@ -840,5 +862,56 @@ impl hyper::body::Body for Answer {
             }
             Answer::State { .. } => SizeHint::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_loopback_the_served_address_or_allowed() {
+        let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 8787));
+        let lan = SocketAddr::from(([192, 0, 2, 10], 8787));
+        let any = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 8787));
+        let none: &[String] = &[];
+        for host in [
+            "localhost",
+            "LocalHost:8787",
+            "127.0.0.1",
+            "127.0.0.1:1",
+            "127.9.8.7:8787",
+            "[::1]",
+            "[::1]:8787",
+        ] {
+            for served in [loopback, lan, any] {
+                assert!(host_is_ours(host, served, none), "{host} on {served}");
+            }
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8787",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "192.0.2.10:8787",
+            "[::2]",
+            "",
+            "[::1",
+            "0x7f000001",
+        ] {
+            assert!(!host_is_ours(host, loopback, none), "{host}");
+        }
+        // Served on a LAN address on purpose: that address too, names not.
+        assert!(host_is_ours("192.0.2.10:8787", lan, none));
+        assert!(host_is_ours("192.0.2.10", lan, none));
+        assert!(!host_is_ours("192.0.2.11", lan, none));
+        assert!(!host_is_ours("evil.example", lan, none));
+        // Served on every interface: any address, still no names.
+        assert!(host_is_ours("198.51.100.7:8787", any, none));
+        assert!(!host_is_ours("evil.example:8787", any, none));
+        // Names allowed by the user.
+        let allowed = ["emulator.test".to_owned()];
+        assert!(host_is_ours("Emulator.Test:8787", lan, &allowed));
+        assert!(!host_is_ours("other.test", lan, &allowed));
     }
 }
