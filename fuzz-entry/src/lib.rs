@@ -370,7 +370,8 @@ pub fn file_name(data: &[u8]) {
 /// from a control request included); every answer is a JSON envelope whose
 /// `success` agrees with the status (but on the fake storage host's
 /// `/_storage/` paths, which answer plain text, and the answers a fault made),
-/// a fault's answer stays within the control surface's bound; and the
+/// a fault's answer stays within the control surface's bound, a clock move
+/// answered 200 moved the clock by exactly that much; and the
 /// license counters add up to the table afterwards.
 pub fn emulator_handler(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
@@ -390,7 +391,22 @@ pub fn emulator_handler(data: &[u8]) {
             // The control surface changes what a reset keeps (keys, the
             // plan, the clock): the next input starts on a new emulator.
             DIRTY.with(|dirty| dirty.set(true));
-            emulator.handle_control(CONTROL_TOKEN, &request)
+            let before = emulator.now();
+            let response = emulator.handle_control(CONTROL_TOKEN, &request);
+            if request.uri().path() == "/_emulator/clock" && response.status().is_success() {
+                // A clock move that is answered 200 moved the (manual) clock
+                // by exactly that much.
+                let asked = serde_json::from_slice::<serde_json::Value>(request.body())
+                    .ok()
+                    .and_then(|body| body["advanceSeconds"].as_u64());
+                let moved = emulator.now().duration_since(before).ok();
+                assert_eq!(
+                    moved,
+                    asked.map(std::time::Duration::from_secs),
+                    "the clock answered 200 but did not move as asked"
+                );
+            }
+            response
         } else {
             let (response, faulted) = emulator.handle_with_faults(request);
             let Some(response) = response else { continue };
