@@ -357,23 +357,69 @@ pub fn file_name(data: &[u8]) {
 
 // ---- the emulator ----
 
-/// A sequence of requests through the emulator's in-process handler. Input:
-/// text, requests separated by a line `--`; each is `METHOD TARGET`, then an
-/// authorization line (`admin`: the emulator's key; `none`: no header;
-/// anything else: sent as `Bearer <it>`), then the body. `{app}` in the target
-/// stands for an application created first. Checked: the handler never
-/// panics, always answers a JSON envelope whose `success` agrees with the
-/// status (but on the fake storage host's `/_storage/` paths, which answer
-/// plain text), and the license counters add up to the table afterwards.
+/// A sequence of requests through the emulator's in-process handler, faults
+/// and control surface included. Input: text, requests separated by a line
+/// `--`; each is `METHOD TARGET`, then an authorization line (`admin`: the
+/// emulator's key, or on a `/_emulator/` path the control surface's admin
+/// token; `none`: no header; anything else: sent as `Bearer <it>`), then the
+/// body. `{app}` in the target stands for an application created first.
+/// Requests under `/_emulator/` go to the control surface as the served
+/// emulator hands them over ([`Emulator::handle_control`](blazeauth_emulator::Emulator::handle_control)),
+/// the others to the handler with the injected faults applied (delays not
+/// waited). Checked: nothing panics or aborts (a fault rule or a clock move
+/// from a control request included); every answer is a JSON envelope whose
+/// `success` agrees with the status (but on the fake storage host's
+/// `/_storage/` paths, which answer plain text, and the answers a fault made),
+/// a fault's answer stays within the control surface's bound, a clock move
+/// answered 200 moved the clock by exactly that much; and the
+/// license counters add up to the table afterwards.
 pub fn emulator_handler(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let (emulator, app) = fresh_emulator();
     let admin = format!("Bearer {}", emulator.admin_key().expose_secret());
+    let control = format!("Bearer {CONTROL_TOKEN}");
     for chunk in text.split("\n--\n").take(8) {
-        let request = emulator_request(chunk, &admin, app.as_str());
+        let on_control = chunk
+            .split(' ')
+            .nth(1)
+            .is_some_and(|target| target.starts_with(blazeauth_emulator::control::CONTROL_PREFIX));
+        let key = if on_control { &control } else { &admin };
+        let request = emulator_request(chunk, key, app.as_str());
         // The fake storage host answers plain text, as an object store does.
         let storage = request.uri().path().starts_with("/_storage/");
-        let response = emulator.handle(request);
+        let response = if request.uri().path().starts_with("/_emulator/") {
+            // The control surface changes what a reset keeps (keys, the
+            // plan, the clock): the next input starts on a new emulator.
+            DIRTY.with(|dirty| dirty.set(true));
+            let before = emulator.now();
+            let response = emulator.handle_control(CONTROL_TOKEN, &request);
+            if request.uri().path() == "/_emulator/clock" && response.status().is_success() {
+                // A clock move that is answered 200 moved the (manual) clock
+                // by exactly that much.
+                let asked = serde_json::from_slice::<serde_json::Value>(request.body())
+                    .ok()
+                    .and_then(|body| body["advanceSeconds"].as_u64());
+                let moved = emulator.now().duration_since(before).ok();
+                assert_eq!(
+                    moved,
+                    asked.map(std::time::Duration::from_secs),
+                    "the clock answered 200 but did not move as asked"
+                );
+            }
+            response
+        } else {
+            let (response, faulted) = emulator.handle_with_faults(request);
+            let Some(response) = response else { continue };
+            if faulted {
+                let bound = blazeauth_emulator::control::MAX_OVERSIZED_BYTES as usize;
+                assert!(
+                    response.body().len() <= bound + 1024,
+                    "a fault's answer over the bound"
+                );
+                continue;
+            }
+            response
+        };
         if storage {
             continue;
         }
@@ -386,6 +432,7 @@ pub fn emulator_handler(data: &[u8]) {
             "{envelope}"
         );
     }
+    emulator.clear_faults();
     if let Ok(counts) = emulator.client().send(&GetLicensesMetadata::new(&app)) {
         let listed = emulator.licenses(&app).len() as u64;
         assert_eq!(counts.total_licenses, listed);
@@ -400,13 +447,33 @@ pub fn emulator_handler(data: &[u8]) {
     }
 }
 
-/// One emulator per thread, reset for each input (building one derives keys
-/// and seeds its generators: most of an input's time when done every run).
+/// The control surface's admin token in [`emulator_handler`].
+const CONTROL_TOKEN: &str = "fuzz-control-token";
+
+thread_local! {
+    /// Whether the thread's emulator saw a control request since it was built.
+    static DIRTY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static EMULATOR: std::cell::RefCell<Option<blazeauth_emulator::Emulator>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// One emulator per thread (on a manual clock), reset for each input
+/// (building one derives keys and seeds its generators: most of an input's
+/// time when done every run), built anew after an input that reached the
+/// control surface.
 fn fresh_emulator() -> (blazeauth_emulator::Emulator, ApplicationId) {
-    thread_local! {
-        static EMULATOR: blazeauth_emulator::Emulator = blazeauth_emulator::Emulator::new();
-    }
-    let emulator = EMULATOR.with(Clone::clone);
+    let rebuild = DIRTY.with(|dirty| dirty.replace(false));
+    let emulator = EMULATOR.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if rebuild || cell.is_none() {
+            *cell = Some(
+                blazeauth_emulator::Emulator::builder()
+                    .clock(blazeauth_emulator::ManualClock::new())
+                    .build(),
+            );
+        }
+        cell.clone().unwrap_or_default()
+    });
     emulator.reset();
     let app = emulator
         .create_application("Fuzzed Application")

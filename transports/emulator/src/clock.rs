@@ -26,7 +26,8 @@ pub trait Clock: Send + Sync {
     }
 
     /// Moves the clock forward by `by` when it can (a [`ManualClock`], an
-    /// [`OffsetClock`]), returning whether it did. The system clock cannot.
+    /// [`OffsetClock`]), returning whether it did. The system clock cannot,
+    /// and no clock moves past what the platform's time type holds.
     fn advance(&self, by: Duration) -> bool {
         let _ = by;
         false
@@ -55,10 +56,17 @@ impl Clock for OffsetClock {
             .unwrap_or_else(SystemTime::now)
     }
 
+    /// Moves the offset forward by `by`, unless the time would then overflow
+    /// the platform's time type (then nothing moves and it returns `false`).
     fn advance(&self, by: Duration) -> bool {
         let mut offset = self.offset.lock().unwrap_or_else(PoisonError::into_inner);
-        *offset = offset.saturating_add(by);
-        true
+        match offset.checked_add(by) {
+            Some(later) if SystemTime::now().checked_add(later).is_some() => {
+                *offset = later;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -111,9 +119,19 @@ impl ManualClock {
     /// Moves the clock forward by `by` (it stays put if that would overflow
     /// the platform's time type).
     pub fn advance(&self, by: Duration) {
+        self.try_advance(by);
+    }
+
+    /// Moves the clock forward by `by` and returns `true`, or stays put and
+    /// returns `false` when that would overflow the platform's time type.
+    fn try_advance(&self, by: Duration) -> bool {
         let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(later) = now.checked_add(by) {
-            *now = later;
+        match now.checked_add(by) {
+            Some(later) => {
+                *now = later;
+                true
+            }
+            None => false,
         }
     }
 
@@ -140,8 +158,7 @@ impl Clock for ManualClock {
     }
 
     fn advance(&self, by: Duration) -> bool {
-        ManualClock::advance(self, by);
-        true
+        self.try_advance(by)
     }
 }
 

@@ -23,6 +23,8 @@
 //! | 405 | [`METHOD_NOT_ALLOWED`] (emulator's own) | a known route with another method (`Allow` names the right one) |
 //! | 408 | [`REQUEST_TIMEOUT`] (emulator's own, served over HTTP only) | a request body that did not arrive in time; the connection is then closed |
 //! | 413 | [`PAYLOAD_TOO_LARGE`] (emulator's own) | a body over the limit (1 MiB by default); over HTTP the connection is then closed |
+//! | 421 | [`MISDIRECTED_REQUEST`] (emulator's own, served over HTTP only) | a `Host` that is not loopback nor the served address (a DNS-rebinding page); the connection is then closed |
+//! | 503 | [`SERVER_BUSY`] (emulator's own, served over HTTP only) | the request bodies in flight are at the server's limit and no room came within the body read time; the connection is then closed |
 //! | 429 | [`RATE_LIMITED`] (emulator's own) | a third runtime-key rotation within an hour; `Retry-After` in seconds |
 //! | 500, 502, 503, ... | [`INJECTED_FAULT`] (emulator's own) | only from fault injection ([`Fault::Status`](crate::Fault::Status)) |
 //!
@@ -36,6 +38,12 @@
 //! before the scope check, because the scope depends on it, and
 //! `delete-application` reads its body before the application checks,
 //! because the application id is in it.
+//!
+//! Over HTTP, `Host` (421) comes first, then a declared `Content-Length` past
+//! the limit and its drain (413), then route, method, key and scope from the
+//! request's head, before its body is read: a request refused there never
+//! has its body read (so a body a little over the limit, which would
+//! otherwise be drained and answered 413, gets that refusal instead).
 
 /// 401: key missing, malformed, unknown or mismatched (documented).
 pub const API_KEY_INVALID: &str = "api_key_invalid";
@@ -70,3 +78,9 @@ pub const CONFLICT: &str = "conflict";
 pub const PLAN_FEATURE_UNAVAILABLE: &str = "plan_feature_unavailable";
 /// An avatar upload URL needs a dashboard session (documented).
 pub const SESSION_REQUIRED: &str = "session_required";
+/// 421: the request's `Host` is not one the served emulator answers to (the
+/// emulator's own code).
+pub const MISDIRECTED_REQUEST: &str = "misdirected_request";
+/// 503: the served emulator holds as many request body bytes as it may; try
+/// again (the emulator's own code).
+pub const SERVER_BUSY: &str = "server_busy";

@@ -31,6 +31,26 @@
 //! [`FaultRule`]). The binary's `--fault` flag takes the same fields as
 //! `kind=delay,ms=500,path=/api/v1/panel/create-licenses,times=1`.
 //!
+//! ## Bounds
+//!
+//! Every number a control request (or `--fault`) carries is checked before
+//! anything changes: out of bounds, the answer is `400 control_invalid`
+//! naming the field and its bound, and nothing changes. No input panics a
+//! handler or makes the process allocate or wait without bound.
+//!
+//! | field | accepted | why |
+//! |---|---|---|
+//! | `advanceSeconds` (clock) | whole seconds, as long as the clock stays at or before [`LATEST_TIME`] (`9999-12-31T23:59:59.999Z`) | dates are printed with four-digit years; `u64::MAX` seconds would overflow the platform's time type |
+//! | `expiresInSeconds` (keys) | whole seconds, as long as the expiry is at or before [`LATEST_TIME`] | the same |
+//! | keys created through `POST /_emulator/keys` | at most [`MAX_KEYS`] keys in all | every request looks its key up among them |
+//! | `ms` (`delay`) | 0 to [`MAX_FAULT_DELAY_MS`] (10 minutes) | a delayed answer holds a connection |
+//! | `status` (`status`, `html`) | 200 to 599 | a 1xx cannot be a final answer |
+//! | `retryAfterSeconds` (`rate_limited`) | 0 to [`MAX_RETRY_AFTER_SECONDS`] (one year) | |
+//! | `bytes` (`oversized`) | 0 to [`MAX_OVERSIZED_BYTES`] (64 MiB) | the answer is built in memory: a terabyte would abort the process |
+//! | `times`, `after` | any whole number (`u64`) | counters, counted down |
+//! | `probability` | a number from 0 to 1 | |
+//! | fault rules at once | at most [`MAX_FAULT_RULES`] | every request walks the list |
+//!
 //! ```sh
 //! curl -s -H "Authorization: Bearer $EMULATOR_TOKEN" $BLAZEAUTH_BASE_URL/_emulator/state
 //! curl -s -H "Authorization: Bearer $EMULATOR_TOKEN" -d '{"fault":"status","status":503,"times":2}' \
@@ -46,16 +66,43 @@ use blazeauth_core::{ApplicationId, Scope};
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
-use crate::clock::{iso8601, to_millis};
+use crate::clock::{Millis, from_millis, iso8601, to_millis};
 use crate::emulator::Emulator;
 use crate::faults::{Fault, FaultRule};
 use crate::hooks::{NewAppUser, NewSession};
 use crate::keys::KeySpec;
+use crate::reply::json_response;
 use crate::reply::{Failure, Success};
-use crate::snapshot::{LicenseSnapshot, StorageRequestSnapshot};
+use crate::snapshot::{
+    AppUserSnapshot, FileSnapshot, LicenseSnapshot, SessionSnapshot, StorageRequestSnapshot,
+    VariableSnapshot,
+};
+use crate::state::{Application, State};
 
 /// The path prefix of the control surface.
 pub const CONTROL_PREFIX: &str = "/_emulator/";
+
+/// The latest time the emulator's clock may show, and the latest expiry of a
+/// key created through the control surface: `9999-12-31T23:59:59.999Z`, in
+/// milliseconds since the Unix epoch (the last date with a four-digit year).
+pub const LATEST_TIME: u64 = 253_402_300_799_999;
+
+/// The longest `delay` fault, in milliseconds: 10 minutes.
+pub const MAX_FAULT_DELAY_MS: u64 = 10 * 60 * 1000;
+
+/// The largest `retryAfterSeconds` of a `rate_limited` fault: one year.
+pub const MAX_RETRY_AFTER_SECONDS: u64 = 365 * 24 * 60 * 60;
+
+/// The largest `oversized` fault answer, in bytes: 64 MiB.
+pub const MAX_OVERSIZED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most fault rules held at once; `POST /_emulator/faults` past it is
+/// refused with 400 (`DELETE /_emulator/faults` or a reset clears them).
+pub const MAX_FAULT_RULES: usize = 1000;
+
+/// The most management keys (the admin key included) once
+/// `POST /_emulator/keys` is refused with 400.
+pub const MAX_KEYS: usize = 10_000;
 
 /// Answers one control request, after checking its token.
 pub(crate) fn handle(
@@ -63,26 +110,26 @@ pub(crate) fn handle(
     token: &str,
     request: &http::Request<Vec<u8>>,
 ) -> http::Response<Vec<u8>> {
-    if !authorized(request, token) {
-        return Failure::new(
-            StatusCode::UNAUTHORIZED,
-            "admin_token_invalid",
-            "The control surface needs `Authorization: Bearer <admin token>` (printed at start).",
-        )
-        .into_response();
+    if !authorized(request.headers(), token) {
+        return unauthorized();
     }
     let route = request.uri().path().trim_start_matches(CONTROL_PREFIX);
     let result = match (request.method().clone(), route) {
-        (Method::GET, "state") => Ok(Success::data("Emulator state", state(emulator))),
+        (Method::GET, "state") => return state_answer(emulator),
         (Method::POST, "reset") => {
             emulator.reset();
             Ok(Success::message("Emulator reset"))
         }
         (Method::POST, "faults") => body(request)
             .and_then(|body| fault_rule(&body))
-            .map(|rule| {
+            .and_then(|rule| {
+                if emulator.fault_rule_count() >= MAX_FAULT_RULES {
+                    return Err(invalid(format!(
+                        "at most {MAX_FAULT_RULES} fault rules at once: DELETE /_emulator/faults first"
+                    )));
+                }
                 emulator.inject(rule);
-                Success::message("Fault rule added")
+                Ok(Success::message("Fault rule added"))
             }),
         (Method::DELETE, "faults") => {
             emulator.clear_faults();
@@ -223,10 +270,19 @@ fn optional_bool(body: &Map<String, Value>, name: &str) -> Result<Option<bool>, 
     }
 }
 
-/// Whether `request` carries the admin token (compared without an early exit).
-fn authorized(request: &http::Request<Vec<u8>>, token: &str) -> bool {
-    let Some(given) = request
-        .headers()
+/// The answer to a control request without the admin token (401).
+pub(crate) fn unauthorized() -> http::Response<Vec<u8>> {
+    Failure::new(
+        StatusCode::UNAUTHORIZED,
+        "admin_token_invalid",
+        "The control surface needs `Authorization: Bearer <admin token>` (printed at start).",
+    )
+    .into_response()
+}
+
+/// Whether `headers` carry the admin token (compared without an early exit).
+pub(crate) fn authorized(headers: &http::HeaderMap, token: &str) -> bool {
+    let Some(given) = headers
         .get(http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
@@ -276,6 +332,30 @@ fn number(body: &Map<String, Value>, name: &str) -> Result<Option<u64>, Failure>
             .map(Some)
             .ok_or_else(|| invalid(format!("`{name}` must be a whole number"))),
     }
+}
+
+/// [`number`], refused above `max` with a message naming the bound.
+fn bounded(body: &Map<String, Value>, name: &str, max: u64) -> Result<Option<u64>, Failure> {
+    match number(body, name)? {
+        Some(n) if n > max => Err(invalid(format!("`{name}` must be at most {max} (got {n})"))),
+        n => Ok(n),
+    }
+}
+
+/// The time `seconds` after `now` in milliseconds, if it is at or before
+/// [`LATEST_TIME`]; else a 400 naming `name` and how far it may go.
+fn later_by(now: u64, seconds: u64, name: &str) -> Result<u64, Failure> {
+    seconds
+        .checked_mul(1000)
+        .and_then(|ms| now.checked_add(ms))
+        .filter(|&at| at <= LATEST_TIME)
+        .ok_or_else(|| {
+            invalid(format!(
+                "`{name}` must be at most {} seconds: the emulator's time stops at {}",
+                LATEST_TIME.saturating_sub(now) / 1000,
+                iso8601(LATEST_TIME)
+            ))
+        })
 }
 
 fn application(body: &Map<String, Value>) -> Result<ApplicationId, Failure> {
@@ -473,20 +553,25 @@ pub(crate) fn fault_rule(body: &Map<String, Value>) -> Result<FaultRule, Failure
         let code = number(body, "status")?.unwrap_or(u64::from(default));
         u16::try_from(code)
             .ok()
+            .filter(|c| (200..=599).contains(c))
             .and_then(|c| StatusCode::from_u16(c).ok())
-            .ok_or_else(|| invalid("`status` must be an HTTP status"))
+            .ok_or_else(|| invalid("`status` must be an HTTP status from 200 to 599"))
     };
     let fault = match kind.as_str() {
-        "delay" => Fault::Delay(Duration::from_millis(number(body, "ms")?.unwrap_or(1000))),
+        "delay" => Fault::Delay(Duration::from_millis(
+            bounded(body, "ms", MAX_FAULT_DELAY_MS)?.unwrap_or(1000),
+        )),
         "close" => Fault::CloseConnection,
         "truncate" => Fault::TruncateBody,
         "status" => Fault::Status(status(503)?),
         "rate_limited" => Fault::RateLimited {
-            retry_after: Duration::from_secs(number(body, "retryAfterSeconds")?.unwrap_or(1)),
+            retry_after: Duration::from_secs(
+                bounded(body, "retryAfterSeconds", MAX_RETRY_AFTER_SECONDS)?.unwrap_or(1),
+            ),
         },
         "html" => Fault::Html(status(502)?),
         "oversized" => {
-            let bytes = number(body, "bytes")?.unwrap_or(16 * 1024 * 1024);
+            let bytes = bounded(body, "bytes", MAX_OVERSIZED_BYTES)?.unwrap_or(16 * 1024 * 1024);
             Fault::OversizedBody(usize::try_from(bytes).unwrap_or(usize::MAX))
         }
         other => {
@@ -515,7 +600,8 @@ pub(crate) fn fault_rule(body: &Map<String, Value>) -> Result<FaultRule, Failure
         Some(value) => {
             let p = value
                 .as_f64()
-                .ok_or_else(|| invalid("`probability` must be a number"))?;
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| invalid("`probability` must be a number from 0 to 1"))?;
             rule = rule.with_probability(p);
         }
     }
@@ -525,6 +611,7 @@ pub(crate) fn fault_rule(body: &Map<String, Value>) -> Result<FaultRule, Failure
 fn advance(emulator: &Emulator, body: &Map<String, Value>) -> Result<Success, Failure> {
     let seconds =
         number(body, "advanceSeconds")?.ok_or_else(|| invalid("`advanceSeconds` is required"))?;
+    later_by(emulator.now_millis(), seconds, "advanceSeconds")?;
     if !emulator.advance_clock(Duration::from_secs(seconds)) {
         return Err(Failure::new(
             StatusCode::CONFLICT,
@@ -567,7 +654,13 @@ fn key(emulator: &Emulator, body: &Map<String, Value>) -> Result<Success, Failur
         Some(_) => return Err(invalid("`applications` must be a list of ids")),
     }
     if let Some(seconds) = number(body, "expiresInSeconds")? {
-        spec = spec.expires_at(emulator.now() + Duration::from_secs(seconds));
+        let at = later_by(emulator.now_millis(), seconds, "expiresInSeconds")?;
+        spec = spec.expires_at(from_millis(at));
+    }
+    if emulator.key_count() >= MAX_KEYS {
+        return Err(invalid(format!(
+            "at most {MAX_KEYS} management keys: this emulator has that many already"
+        )));
     }
     let key = emulator.create_key(spec);
     Ok(Success::data(
@@ -610,74 +703,314 @@ fn storage_json(request: &StorageRequestSnapshot) -> Value {
     })
 }
 
-fn state(emulator: &Emulator) -> Value {
-    let snapshot = emulator.snapshot();
-    let applications: Vec<Value> = snapshot
-        .applications
-        .iter()
-        .map(|app| {
-            json!({
-                "id": app.id.as_str(),
-                "name": app.name,
-                "createdAt": time(app.created_at),
-                "licenseLevels": app.license_levels,
-                "settings": {
-                    "applicationLicenseRequiresClientId": app.license_requires_client_id,
-                    "applicationUserRequiresClientId": app.user_requires_client_id,
-                    "applicationUserRequiresLicense": app.user_requires_license,
-                    "version": app.version,
-                    "status": if app.paused { "paused" } else { "online" },
-                },
-                "socketKey": app.socket_key,
-                "httpKey": app.http_key,
-                "runtimeKeysUpdatedAt": time(app.runtime_keys_updated_at),
-                "appUsers": app.app_users.iter().map(|user| json!({
-                    "id": user.id.as_str(),
-                    "login": user.login,
-                    "comment": user.comment,
-                    "clientId": user.client_id,
-                    "ipAddress": user.ip_address,
-                    "levels": user.levels,
-                    "requiresLicense": user.requires_license,
-                    "requiresClientId": user.requires_client_id,
-                    "createdAt": time(user.created_at),
-                })).collect::<Vec<_>>(),
-                "variables": app.variables.iter().map(|v| json!({
-                    "id": v.id.as_str(),
-                    "name": v.name,
-                    "description": v.description,
-                    "value": v.value,
-                    "strategy": v.strategy,
-                    "updatedAt": time(v.updated_at),
-                })).collect::<Vec<_>>(),
-                "files": app.files.iter().map(|f| json!({
-                    "name": f.name,
-                    "size": f.size,
-                    "fileType": f.media_type,
-                    "uploaded": f.bytes.is_some(),
-                    "createdAt": time(f.created_at),
-                    "storageRequests": f.storage_requests.iter().map(storage_json).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-                "sessions": app.sessions.iter().map(|session| json!({
-                    "serverId": session.server_id,
-                    "ipAddress": session.ip_address,
-                    "clientId": session.client_id,
-                    "login": session.login,
-                    "license": session.license,
-                    "createdAt": time(session.created_at),
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let plan = emulator.plan();
+/// The JSON of one app user, variable, file or live session in the state.
+fn app_user_json(user: &AppUserSnapshot) -> Value {
     json!({
-        "now": time(emulator.now()),
-        "plan": {"planName": plan.name, "maxima": plan.maxima, "features": plan.features},
-        "applications": applications,
-        "licenses": snapshot.licenses.iter().map(license_json).collect::<Vec<_>>(),
-        "storageRequests": emulator.storage_requests().iter().map(storage_json).collect::<Vec<_>>(),
-        "requestsHandled": emulator.requests_handled(),
+        "id": user.id.as_str(),
+        "login": user.login,
+        "comment": user.comment,
+        "clientId": user.client_id,
+        "ipAddress": user.ip_address,
+        "levels": user.levels,
+        "requiresLicense": user.requires_license,
+        "requiresClientId": user.requires_client_id,
+        "createdAt": time(user.created_at),
     })
+}
+
+fn variable_json(v: &VariableSnapshot) -> Value {
+    json!({
+        "id": v.id.as_str(),
+        "name": v.name,
+        "description": v.description,
+        "value": v.value,
+        "strategy": v.strategy,
+        "updatedAt": time(v.updated_at),
+    })
+}
+
+fn file_json(f: &FileSnapshot) -> Value {
+    json!({
+        "name": f.name,
+        "size": f.size,
+        "fileType": f.media_type,
+        "uploaded": f.bytes.is_some(),
+        "createdAt": time(f.created_at),
+        "storageRequests": f.storage_requests.iter().map(storage_json).collect::<Vec<_>>(),
+    })
+}
+
+fn session_json(session: &SessionSnapshot) -> Value {
+    json!({
+        "serverId": session.server_id,
+        "ipAddress": session.ip_address,
+        "clientId": session.client_id,
+        "login": session.login,
+        "license": session.license,
+        "createdAt": time(session.created_at),
+    })
+}
+
+/// An application's own fields, without its lists, as an object left open
+/// (no closing brace) for the lists to follow.
+fn application_head(app: &Application) -> String {
+    let head = json!({
+        "id": app.id.to_string(),
+        "name": app.name,
+        "createdAt": time(from_millis(app.created_at)),
+        "licenseLevels": app.levels,
+        "settings": {
+            "applicationLicenseRequiresClientId": app.settings.license_requires_client_id,
+            "applicationUserRequiresClientId": app.settings.user_requires_client_id,
+            "applicationUserRequiresLicense": app.settings.user_requires_license,
+            "version": app.settings.version,
+            "status": if app.settings.paused { "paused" } else { "online" },
+        },
+        "socketKey": app.socket_key,
+        "httpKey": app.http_key,
+        "runtimeKeysUpdatedAt": time(from_millis(app.keys_updated_at)),
+    })
+    .to_string();
+    let mut head = head;
+    head.pop(); // the closing brace
+    head
+}
+
+/// How many bytes [`StateChunks`] gathers before handing a chunk over.
+const STATE_CHUNK_BYTES: usize = 64 * 1024;
+
+/// The lists of an application, in the order the state shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AppList {
+    Users,
+    Variables,
+    Files,
+    Sessions,
+}
+
+impl AppList {
+    fn name(self) -> &'static str {
+        match self {
+            AppList::Users => "appUsers",
+            AppList::Variables => "variables",
+            AppList::Files => "files",
+            AppList::Sessions => "sessions",
+        }
+    }
+
+    fn next(self) -> Option<AppList> {
+        match self {
+            AppList::Users => Some(AppList::Variables),
+            AppList::Variables => Some(AppList::Files),
+            AppList::Files => Some(AppList::Sessions),
+            AppList::Sessions => None,
+        }
+    }
+
+    /// The JSON of item `index` of this list of `app`, if there is one.
+    fn item(self, app: &Application, index: usize) -> Option<Value> {
+        match self {
+            AppList::Users => app
+                .users
+                .get(index)
+                .map(|u| app_user_json(&AppUserSnapshot::of(u))),
+            AppList::Variables => app
+                .variables
+                .get(index)
+                .map(|v| variable_json(&VariableSnapshot::of(v))),
+            AppList::Files => app
+                .files
+                .get(index)
+                .map(|f| file_json(&FileSnapshot::of(f))),
+            AppList::Sessions => app
+                .sessions
+                .get(index)
+                .map(|s| session_json(&SessionSnapshot::of(s))),
+        }
+    }
+}
+
+/// Where [`StateChunks`] is in the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The envelope's head, `now` and the plan.
+    Head,
+    /// The head of application `n` (or the end of the list).
+    Application(usize),
+    /// Item `item` of a list of application `app`.
+    AppItem {
+        app: usize,
+        list: AppList,
+        item: usize,
+    },
+    /// License `license` of application `app`.
+    License { app: usize, license: usize },
+    /// Storage request `n`.
+    Storage(usize),
+    /// Everything is out.
+    Done,
+}
+
+/// The answer of `GET /_emulator/state`, produced a chunk (about 64 KiB) at a
+/// time, one entity (an application's own fields, an app user, a variable, a
+/// file, a session, a license, a storage request) after another: the state's
+/// lock is taken for one chunk at a time and never more than a chunk is held,
+/// however large the state. The served emulator sends these chunks as they
+/// come (`Transfer-Encoding: chunked`).
+///
+/// Entities are reached by position: a state changed while it is being sent
+/// may show an entity twice or miss one (the answer is still valid JSON).
+#[derive(Debug)]
+pub(crate) struct StateChunks {
+    emulator: Emulator,
+    now: Millis,
+    step: Step,
+    first_license: bool,
+}
+
+impl StateChunks {
+    pub(crate) fn new(emulator: &Emulator) -> Self {
+        Self {
+            emulator: emulator.clone(),
+            now: emulator.now_millis(),
+            step: Step::Head,
+            first_license: true,
+        }
+    }
+
+    /// Whether every chunk has been produced.
+    #[cfg_attr(not(feature = "server"), allow(dead_code))]
+    pub(crate) fn is_done(&self) -> bool {
+        self.step == Step::Done
+    }
+
+    /// The next chunk of the answer's body, `None` once it is all out.
+    pub(crate) fn next_chunk(&mut self) -> Option<Vec<u8>> {
+        if self.step == Step::Done {
+            return None;
+        }
+        let mut out = String::new();
+        let emulator = self.emulator.clone();
+        let state = emulator.state();
+        while out.len() < STATE_CHUNK_BYTES && self.step != Step::Done {
+            self.step = self.write_step(&state, &mut out);
+        }
+        drop(state);
+        if self.step == Step::Done {
+            out.push_str(&format!(
+                "],\"requestsHandled\":{}}}}}",
+                self.emulator.requests_handled()
+            ));
+        }
+        Some(out.into_bytes())
+    }
+
+    /// Writes what `self.step` stands for; returns the step after it.
+    fn write_step(&mut self, state: &State, out: &mut String) -> Step {
+        let comma = |out: &mut String, first: bool| {
+            if !first {
+                out.push(',');
+            }
+        };
+        match self.step {
+            Step::Head => {
+                let plan = &state.plan;
+                out.push_str(r#"{"success":true,"message":"Emulator state","data":{"now":"#);
+                out.push_str(&time(from_millis(self.now)).to_string());
+                out.push_str(r#","plan":"#);
+                out.push_str(
+                    &json!({"planName": plan.name, "maxima": plan.maxima, "features": plan.features})
+                        .to_string(),
+                );
+                out.push_str(r#","applications":["#);
+                Step::Application(0)
+            }
+            Step::Application(n) => match state.applications.get(n) {
+                Some(app) => {
+                    comma(out, n == 0);
+                    out.push_str(&application_head(app));
+                    out.push_str(&format!(r#","{}":["#, AppList::Users.name()));
+                    Step::AppItem {
+                        app: n,
+                        list: AppList::Users,
+                        item: 0,
+                    }
+                }
+                None => {
+                    out.push_str(r#"],"licenses":["#);
+                    Step::License { app: 0, license: 0 }
+                }
+            },
+            Step::AppItem { app, list, item } => {
+                match state.applications.get(app).and_then(|a| list.item(a, item)) {
+                    Some(value) => {
+                        comma(out, item == 0);
+                        out.push_str(&value.to_string());
+                        Step::AppItem {
+                            app,
+                            list,
+                            item: item + 1,
+                        }
+                    }
+                    None => match list.next() {
+                        Some(next) => {
+                            out.push_str(&format!(r#"],"{}":["#, next.name()));
+                            Step::AppItem {
+                                app,
+                                list: next,
+                                item: 0,
+                            }
+                        }
+                        None => {
+                            out.push_str("]}");
+                            Step::Application(app + 1)
+                        }
+                    },
+                }
+            }
+            Step::License { app, license } => match state.applications.get(app) {
+                Some(application) => match application.licenses.get(license) {
+                    Some(l) => {
+                        comma(out, self.first_license);
+                        self.first_license = false;
+                        let snapshot = LicenseSnapshot::of(l, application.id, self.now);
+                        out.push_str(&license_json(&snapshot).to_string());
+                        Step::License {
+                            app,
+                            license: license + 1,
+                        }
+                    }
+                    None => Step::License {
+                        app: app + 1,
+                        license: 0,
+                    },
+                },
+                None => {
+                    out.push_str(r#"],"storageRequests":["#);
+                    Step::Storage(0)
+                }
+            },
+            Step::Storage(n) => match state.storage_log.get(n) {
+                Some(request) => {
+                    comma(out, n == 0);
+                    out.push_str(&storage_json(&StorageRequestSnapshot::of(request)).to_string());
+                    Step::Storage(n + 1)
+                }
+                None => Step::Done,
+            },
+            Step::Done => Step::Done,
+        }
+    }
+}
+
+/// `GET /_emulator/state` in one piece (in-process): every chunk of [`StateChunks`].
+fn state_answer(emulator: &Emulator) -> http::Response<Vec<u8>> {
+    let mut chunks = StateChunks::new(emulator);
+    let mut body = Vec::new();
+    while let Some(chunk) = chunks.next_chunk() {
+        body.extend_from_slice(&chunk);
+    }
+    json_response(StatusCode::OK, body)
 }
 
 #[cfg(test)]

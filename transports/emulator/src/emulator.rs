@@ -261,15 +261,71 @@ impl Emulator {
         )
     }
 
-    /// Counts `request`, applies the first matching fault rule, and answers.
-    pub(crate) fn exchange(&self, request: http::Request<Vec<u8>>) -> Exchange {
+    /// The answer the request of `head` gets before its body is read, when
+    /// its head already fails (route, method, key, scope); counted.
+    #[cfg(feature = "server")]
+    pub(crate) fn refuse_head(
+        &self,
+        head: &http::request::Parts,
+    ) -> Option<http::Response<Vec<u8>>> {
+        let refused = router::refuse_head(&self.shared.state, &*self.shared.clock, head);
+        if refused.is_some() {
+            self.shared.requests.fetch_add(1, Ordering::Relaxed);
+        }
+        refused
+    }
+
+    /// Answers a request to the [control surface](crate::control) under
+    /// `/_emulator/` as the served emulator does when its admin token is
+    /// `token`, without a socket: for fuzzing and tests of the control
+    /// routes. Not counted in [`requests_handled`](Self::requests_handled)
+    /// (nor is it when served). Never panics.
+    #[doc(hidden)]
+    pub fn handle_control(
+        &self,
+        token: &str,
+        request: &http::Request<Vec<u8>>,
+    ) -> http::Response<Vec<u8>> {
+        crate::control::handle(self, token, request)
+    }
+
+    /// Answers `request` as the served emulator does, faults applied, but
+    /// without waiting out a delay: the answer (`None` when the connection
+    /// would be closed) and whether a fault rule applied. For fuzzing.
+    #[doc(hidden)]
+    pub fn handle_with_faults(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (Option<http::Response<Vec<u8>>>, bool) {
         self.shared.requests.fetch_add(1, Ordering::Relaxed);
-        let fault = self
-            .shared
+        let fault = self.take_fault(&request);
+        let faulted = fault.is_some();
+        match self.apply(fault, request) {
+            Exchange::Answer(response) | Exchange::Delayed { response, .. } => {
+                (Some(response), faulted)
+            }
+            Exchange::Close => (None, faulted),
+        }
+    }
+
+    /// The fault the first matching rule gives `request`, counted against it.
+    fn take_fault(&self, request: &http::Request<Vec<u8>>) -> Option<Fault> {
+        self.shared
             .faults
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .take(request.method(), request.uri().path());
+            .take(request.method(), request.uri().path())
+    }
+
+    /// Counts `request`, applies the first matching fault rule, and answers.
+    pub(crate) fn exchange(&self, request: http::Request<Vec<u8>>) -> Exchange {
+        self.shared.requests.fetch_add(1, Ordering::Relaxed);
+        let fault = self.take_fault(&request);
+        self.apply(fault, request)
+    }
+
+    /// Answers `request` under `fault`.
+    fn apply(&self, fault: Option<Fault>, request: http::Request<Vec<u8>>) -> Exchange {
         match fault {
             None => Exchange::Answer(self.handle_uncounted(&request)),
             Some(Fault::Delay(delay)) => Exchange::Delayed {
@@ -322,6 +378,20 @@ impl Emulator {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(rule);
+    }
+
+    /// How many fault rules are injected now.
+    pub(crate) fn fault_rule_count(&self) -> usize {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// How many management keys exist (the admin key, revoked and expired ones included).
+    pub(crate) fn key_count(&self) -> usize {
+        self.state().keys.len()
     }
 
     /// Removes every fault rule.

@@ -50,7 +50,9 @@ pub enum Fault {
     /// Answer this status with an HTML page (a proxy's error page) without processing.
     Html(StatusCode),
     /// Answer a valid success envelope of this many bytes (at least the
-    /// envelope's own 70 bytes) without processing, to test body-size limits.
+    /// envelope's own 70 bytes, at most
+    /// [`MAX_OVERSIZED_BYTES`](crate::control::MAX_OVERSIZED_BYTES): 64 MiB)
+    /// without processing, to test body-size limits.
     OversizedBody(usize),
 }
 
@@ -157,6 +159,10 @@ impl Faults {
         }
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.rules.len()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.rules.clear();
     }
@@ -230,7 +236,10 @@ pub(crate) fn html_answer(status: StatusCode) -> http::Response<Vec<u8>> {
 pub(crate) fn oversized_answer(size: usize) -> http::Response<Vec<u8>> {
     const HEAD: &str = r#"{"success":true,"message":"Oversized body (injected fault)","data":""#;
     const TAIL: &str = r#""}"#;
-    let padding = size.saturating_sub(HEAD.len() + TAIL.len());
+    // Built in memory: capped, so no rule can make the process allocate
+    // without bound (a terabyte aborts it).
+    let cap = usize::try_from(crate::control::MAX_OVERSIZED_BYTES).unwrap_or(usize::MAX);
+    let padding = size.min(cap).saturating_sub(HEAD.len() + TAIL.len());
     let mut body = Vec::with_capacity(HEAD.len() + padding + TAIL.len());
     body.extend_from_slice(HEAD.as_bytes());
     body.resize(HEAD.len() + padding, b'x');

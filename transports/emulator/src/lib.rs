@@ -98,7 +98,6 @@
 mod auth;
 mod clock;
 pub mod codes;
-#[cfg(feature = "server")]
 pub mod control;
 mod emulator;
 pub mod faults;
@@ -131,8 +130,8 @@ pub use routes::applications::ROTATIONS_PER_HOUR;
 pub use routes::files::STORAGE_PREFIX;
 #[cfg(feature = "server")]
 pub use server::{
-    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_HEADER_BYTES, ServeOptions, Server,
+    DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HEADER_BYTES, ServeOptions, Server,
 };
 pub use snapshot::{
     AppUserSnapshot, ApplicationSnapshot, FileSnapshot, LicenseSnapshot, SessionSnapshot,

@@ -338,6 +338,58 @@ pub(crate) fn handle(
     }
 }
 
+/// The checks that need only the request's head, in the documented order:
+/// route (404), method (405), key (401), the route's fixed scope (403).
+fn check_head(
+    state: &State,
+    now: Millis,
+    method: &Method,
+    uri: &http::Uri,
+    headers: &http::HeaderMap,
+) -> Result<(&'static Route, Caller), Failure> {
+    let path = uri.path();
+    let mut same_path = ROUTES.iter().filter(|route| route.serves(path)).peekable();
+    let Some(first) = same_path.peek().map(|route| route.method.clone()) else {
+        return Err(Failure::not_found(format!(
+            "Unknown route {} {}: the emulator serves the documented routes only.",
+            shorten(method.as_str(), 16),
+            shorten(path, 120)
+        )));
+    };
+    let Some(route) = same_path.find(|route| route.method == method) else {
+        return Err(Failure::new(
+            http::StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            format!("{path} expects {first}."),
+        )
+        .header(http::header::ALLOW, first.to_string()));
+    };
+    let caller = authenticate(state, headers, now)?;
+    if let RouteScope::Fixed(scope) = route.scope {
+        caller.require(scope)?;
+    }
+    Ok((route, caller))
+}
+
+/// The answer a request gets from its head alone, before its body is read:
+/// `Some` when the head already fails ([`check_head`]); `None` for a head
+/// that passes and for the fake storage host (its own rules need the body).
+#[cfg(feature = "server")]
+pub(crate) fn refuse_head(
+    state: &Mutex<State>,
+    clock: &dyn Clock,
+    head: &http::request::Parts,
+) -> Option<http::Response<Vec<u8>>> {
+    if head.uri.path().starts_with(files::STORAGE_PREFIX) {
+        return None;
+    }
+    let state = state.lock().unwrap_or_else(PoisonError::into_inner);
+    let now = to_millis(clock.now());
+    check_head(&state, now, &head.method, &head.uri, &head.headers)
+        .err()
+        .map(Failure::into_response)
+}
+
 fn route(
     state: &Mutex<State>,
     clock: &dyn Clock,
@@ -355,29 +407,15 @@ fn route(
             ),
         ));
     }
-    let path = request.uri().path();
-    let mut same_path = ROUTES.iter().filter(|route| route.serves(path)).peekable();
-    let Some(first) = same_path.peek().map(|route| route.method.clone()) else {
-        return Err(Failure::not_found(format!(
-            "Unknown route {} {}: the emulator serves the documented routes only.",
-            shorten(request.method().as_str(), 16),
-            shorten(path, 120)
-        )));
-    };
-    let Some(route) = same_path.find(|route| route.method == request.method()) else {
-        return Err(Failure::new(
-            http::StatusCode::METHOD_NOT_ALLOWED,
-            codes::METHOD_NOT_ALLOWED,
-            format!("{path} expects {first}."),
-        )
-        .header(http::header::ALLOW, first.to_string()));
-    };
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     let now = to_millis(clock.now());
-    let caller = authenticate(&state, request.headers(), now)?;
-    if let RouteScope::Fixed(scope) = route.scope {
-        caller.require(scope)?;
-    }
+    let (route, caller) = check_head(
+        &state,
+        now,
+        request.method(),
+        request.uri(),
+        request.headers(),
+    )?;
     let query = Query::parse(request.uri().query())?;
     let mut ctx = Ctx {
         state: &mut state,

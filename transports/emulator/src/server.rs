@@ -15,24 +15,27 @@
 //! Faults keep their meaning over HTTP: [`Fault::CloseConnection`](crate::Fault::CloseConnection)
 //! closes the connection with no answer at all, [`Fault::Delay`](crate::Fault::Delay)
 //! waits on a timer (holding no thread), truncated and oversized bodies are
-//! sent with a matching `Content-Length`. Answers always carry
-//! `Content-Length` (never chunked), and every accepted connection is counted
-//! ([`Server::connections_accepted`]).
+//! sent with a matching `Content-Length`. Answers carry `Content-Length`
+//! (but a large `GET /_emulator/state`, streamed chunked: see [`ServeOptions`]), and
+//! every accepted connection is counted ([`Server::connections_accepted`]).
 
+use std::convert::Infallible;
 use std::fmt;
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::{Bytes, Incoming};
+use http_body_util::BodyExt;
+use hyper::body::{Bytes, Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::codes;
 use crate::control;
@@ -48,6 +51,16 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) unless told otherwise.
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+/// How many bytes of request bodies the server holds at once, all
+/// connections together, unless told otherwise: 64 MiB.
+pub const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT: usize = 64 * 1024 * 1024;
+
+/// How long a request waits for room in the in-flight body budget before
+/// its `503` (never longer than the body read time).
+const BUDGET_WAIT: Duration = Duration::from_secs(1);
+/// Streamed (chunked) bodies take their share of the in-flight budget in
+/// steps of this many bytes.
+const BUDGET_STEP: usize = 64 * 1024;
 
 /// How far past the body limit a body is still read (and dropped) before the
 /// 413, so a client that sent it whole can read the answer.
@@ -67,6 +80,15 @@ const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
 /// | time to send a request head, also while idle between keep-alive requests | [`DEFAULT_HEADER_READ_TIMEOUT`] | the connection is closed |
 /// | time to send a request body | [`DEFAULT_BODY_READ_TIMEOUT`] | `408 request_timeout`, then closed |
 /// | request body size ([`EmulatorBuilder::max_body_bytes`](crate::EmulatorBuilder::max_body_bytes)) | 1 MiB | `413 payload_too_large`, then closed: a body up to 1 MiB past the limit is read and dropped first (so the client reads the 413 rather than a reset); a declared `Content-Length` further over is refused before a byte of the body is read, a streamed body as soon as it gets that far |
+/// | request body bytes held at once, all connections together ([`max_body_bytes_in_flight`](ServeOptions::max_body_bytes_in_flight)) | [`DEFAULT_MAX_BODY_BYTES_IN_FLIGHT`] (64 MiB) | a request waits for room (a declared `Content-Length` is reserved whole before its body is read, a streamed body in 64 KiB steps as it arrives) up to 1 s (or the body read time, if shorter), then gets `503 server_busy` and the connection is closed |
+/// | who may send a body | – | a request whose head already fails (unknown route `404`, method `405`, management key `401`, scope `403`; admin token `401` under `/_emulator/`) is answered from its head, its body never read, then closed. The fake storage host (`/_storage/`) has its own rules, checked with the body |
+/// | `Host` | loopback names only | `421 misdirected_request`, then closed, unless `Host` (or the authority of an absolute request target) is `localhost`, an IPv4 loopback address (`127.x.y.z`), `[::1]` (any port), the address the server listens on when it is not loopback (any IP address when it is unspecified, `0.0.0.0` or `[::]`), or a name given to [`allow_host`](ServeOptions::allow_host): a web page that rebinds its own DNS name to `127.0.0.1` cannot reach the emulator. A request without `Host` (HTTP/1.0) is served |
+///
+/// Answers carry `Content-Length`, but for a `GET /_emulator/state` over
+/// about 64 KiB, which is sent as it is produced (`Transfer-Encoding:
+/// chunked`, a chunk of about 64 KiB at a time, one entity after another) so
+/// that a large state never sits whole in memory; a smaller state is sent
+/// whole, with its `Content-Length`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -86,6 +108,8 @@ pub struct ServeOptions {
     header_read_timeout: Duration,
     body_read_timeout: Duration,
     max_header_bytes: usize,
+    max_body_bytes_in_flight: usize,
+    allowed_hosts: Vec<String>,
     admin_token: Option<String>,
 }
 
@@ -103,6 +127,8 @@ impl fmt::Debug for ServeOptions {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("body_read_timeout", &self.body_read_timeout)
             .field("max_header_bytes", &self.max_header_bytes)
+            .field("max_body_bytes_in_flight", &self.max_body_bytes_in_flight)
+            .field("allowed_hosts", &self.allowed_hosts)
             .field(
                 "admin_token",
                 &self.admin_token.as_ref().map(|_| "[redacted]"),
@@ -120,6 +146,8 @@ impl ServeOptions {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            max_body_bytes_in_flight: DEFAULT_MAX_BODY_BYTES_IN_FLIGHT,
+            allowed_hosts: Vec::new(),
             admin_token: None,
         }
     }
@@ -168,6 +196,28 @@ impl ServeOptions {
         self.max_header_bytes = bytes.max(1024);
         self
     }
+
+    /// How many bytes of request bodies the server holds at once, all
+    /// connections together (default [`DEFAULT_MAX_BODY_BYTES_IN_FLIGHT`];
+    /// at least 1 KiB, at most 4 GiB). A request past it waits for room up
+    /// to 1 s, then gets `503 server_busy`. Keep it at
+    /// least the body limit plus 1 MiB (the 413 drain): a single body never
+    /// reserves more than the whole budget.
+    #[must_use]
+    pub fn max_body_bytes_in_flight(mut self, bytes: usize) -> Self {
+        self.max_body_bytes_in_flight = bytes.clamp(1024, u32::MAX as usize);
+        self
+    }
+
+    /// Also accepts requests whose `Host` is `name` (any port; compared
+    /// without regard to case), besides the loopback names and the address
+    /// the server listens on. For a deliberately shared emulator reached by
+    /// a name: the name must be one an attacker's page cannot rebind.
+    #[must_use]
+    pub fn allow_host(mut self, name: impl Into<String>) -> Self {
+        self.allowed_hosts.push(name.into().to_ascii_lowercase());
+        self
+    }
 }
 
 /// The emulator served on a loopback port. Stops on [`shutdown`](Self::shutdown) or drop.
@@ -195,6 +245,10 @@ pub struct Server {
 struct Counters {
     accepted: AtomicUsize,
     open: AtomicUsize,
+    /// Request body bytes reserved from the in-flight budget now.
+    body_bytes: AtomicUsize,
+    /// The most ever reserved at once.
+    body_bytes_peak: AtomicUsize,
 }
 
 impl fmt::Debug for Server {
@@ -224,11 +278,14 @@ impl Server {
             .build()?;
         let counters = Arc::new(Counters::default());
         let (stop, stopped) = watch::channel(false);
+        let budget = options.max_body_bytes_in_flight;
         let serving = Serving {
             emulator: emulator.clone(),
             admin_token: Arc::clone(&admin_token),
             options: Arc::new(options),
             counters: Arc::clone(&counters),
+            served: addr,
+            budget: Arc::new(Semaphore::new(budget)),
         };
         let listener = {
             let _entered = runtime.enter();
@@ -292,6 +349,19 @@ impl Server {
         self.counters.open.load(Ordering::SeqCst)
     }
 
+    /// How many request body bytes are reserved from the in-flight budget
+    /// now ([`ServeOptions::max_body_bytes_in_flight`]). For tests.
+    #[doc(hidden)]
+    pub fn body_bytes_in_flight(&self) -> usize {
+        self.counters.body_bytes.load(Ordering::SeqCst)
+    }
+
+    /// The most request body bytes ever reserved at once. For tests.
+    #[doc(hidden)]
+    pub fn body_bytes_peak(&self) -> usize {
+        self.counters.body_bytes_peak.load(Ordering::SeqCst)
+    }
+
     /// The emulator it serves.
     pub fn emulator(&self) -> &Emulator {
         &self.emulator
@@ -326,6 +396,10 @@ struct Serving {
     admin_token: Arc<str>,
     options: Arc<ServeOptions>,
     counters: Arc<Counters>,
+    /// The address listened on (its IP is accepted as `Host`).
+    served: SocketAddr,
+    /// The in-flight body budget, one permit a byte.
+    budget: Arc<Semaphore>,
 }
 
 impl Serving {
@@ -407,8 +481,11 @@ impl Serving {
     async fn answer(
         self,
         request: hyper::Request<Incoming>,
-    ) -> Result<hyper::Response<Full<Bytes>>, Unanswered> {
+    ) -> Result<hyper::Response<Answer>, Unanswered> {
         let (parts, body) = request.into_parts();
+        if !self.host_allowed(&parts) {
+            return Ok(closing(misdirected()));
+        }
         let limit = self.emulator.max_body_bytes();
         let declared = parts
             .headers
@@ -419,28 +496,48 @@ impl Serving {
         if declared.is_some_and(|length| length > readable as u64) {
             return Ok(closing(too_large(limit)));
         }
-        // Read up to DRAIN_SLACK past the limit, so that a client sending a
-        // body a little too large has sent it whole and reads the 413
-        // (instead of a reset while it is still writing).
-        let read = Limited::new(body, readable).collect();
+        // The key (or the admin token) is checked from the head: a request
+        // that would be refused is answered before a byte of its body is
+        // read, and its connection closed.
+        let control = parts.uri.path().starts_with(control::CONTROL_PREFIX);
+        if control && !control::authorized(&parts.headers, &self.admin_token) {
+            return Ok(closing(control::unauthorized()));
+        }
+        if !control {
+            if let Some(refused) = self.emulator.refuse_head(&parts) {
+                return Ok(closing(refused));
+            }
+        }
+        let mut held = Held::new(&self.counters);
+        let read = self.read_body(body, declared, readable, &mut held);
         let body = match tokio::time::timeout(self.options.body_read_timeout, read).await {
+            Err(_) if held.waiting => {
+                return Ok(closing(busy(self.options.max_body_bytes_in_flight)));
+            }
             Err(_) => return Ok(closing(body_timeout(self.options.body_read_timeout))),
-            Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-                return Ok(closing(too_large(limit)));
+            Ok(Err(BodyError::TooLarge)) => return Ok(closing(too_large(limit))),
+            Ok(Err(BodyError::Busy)) => {
+                return Ok(closing(busy(self.options.max_body_bytes_in_flight)));
             }
             // The client went away or sent a malformed body.
-            Ok(Err(_)) => return Err(Unanswered),
-            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(BodyError::Gone)) => return Err(Unanswered),
+            Ok(Ok(body)) => body,
         };
         if body.len() > limit {
             return Ok(closing(too_large(limit)));
         }
-        let request = http::Request::from_parts(parts, body.to_vec());
-        if request.uri().path().starts_with(control::CONTROL_PREFIX) {
+        let request = http::Request::from_parts(parts, body);
+        if control {
+            if request.method() == http::Method::GET && request.uri().path() == "/_emulator/state" {
+                return Ok(state_answer(control::StateChunks::new(&self.emulator)));
+            }
             let answer = control::handle(&self.emulator, &self.admin_token, &request);
             return Ok(to_hyper(answer));
         }
-        match self.emulator.exchange(request) {
+        let exchange = self.emulator.exchange(request);
+        // The body is dropped with the request: its bytes go back to the budget.
+        drop(held);
+        match exchange {
             Exchange::Answer(response) => Ok(to_hyper(response)),
             Exchange::Delayed { response, delay } => {
                 tokio::time::sleep(delay).await;
@@ -448,6 +545,167 @@ impl Serving {
             }
             Exchange::Close => Err(Unanswered),
         }
+    }
+
+    /// Reads a body of at most `readable` bytes, reserving its bytes from the
+    /// in-flight budget first: the declared length whole, before reading; a
+    /// streamed body step by step as it arrives.
+    async fn read_body(
+        &self,
+        mut body: Incoming,
+        declared: Option<u64>,
+        readable: usize,
+        held: &mut Held,
+    ) -> Result<Vec<u8>, BodyError> {
+        let declared = declared.map_or(0, |d| {
+            usize::try_from(d).unwrap_or(usize::MAX).min(readable)
+        });
+        self.reserve(held, declared).await?;
+        let mut data = Vec::with_capacity(declared);
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|_| BodyError::Gone)?;
+            let Ok(chunk) = frame.into_data() else {
+                continue;
+            };
+            let total = data.len().saturating_add(chunk.len());
+            if total > readable {
+                return Err(BodyError::TooLarge);
+            }
+            if total > held.bytes {
+                let step = total.div_ceil(BUDGET_STEP).saturating_mul(BUDGET_STEP);
+                self.reserve(held, step.min(readable)).await?;
+            }
+            data.extend_from_slice(&chunk);
+        }
+        Ok(data)
+    }
+
+    /// Waits until `held` holds `bytes` of the budget (never more than the
+    /// whole budget), marking it as waiting meanwhile.
+    /// Fails with [`BodyError::Busy`] when no room comes within [`BUDGET_WAIT`].
+    async fn reserve(&self, held: &mut Held, bytes: usize) -> Result<(), BodyError> {
+        let bytes = bytes.min(self.options.max_body_bytes_in_flight);
+        if bytes <= held.bytes {
+            return Ok(());
+        }
+        let more = u32::try_from(bytes - held.bytes).unwrap_or(u32::MAX);
+        held.waiting = true;
+        let acquire = Arc::clone(&self.budget).acquire_many_owned(more);
+        match tokio::time::timeout(BUDGET_WAIT, acquire).await {
+            Ok(Ok(permit)) => {
+                held.waiting = false;
+                held.add(permit, more as usize);
+                Ok(())
+            }
+            // Timed out, or the budget is closed (it never is).
+            _ => Err(BodyError::Busy),
+        }
+    }
+
+    /// Whether the request's `Host` (and the authority of an absolute
+    /// target) is one the server answers to; see [`ServeOptions`].
+    fn host_allowed(&self, parts: &http::request::Parts) -> bool {
+        let header = match parts.headers.get(http::header::HOST) {
+            None => None,
+            Some(value) => match value.to_str() {
+                Ok(text) => Some(text),
+                Err(_) => return false,
+            },
+        };
+        let authority = parts.uri.authority().map(http::uri::Authority::as_str);
+        [header, authority]
+            .into_iter()
+            .flatten()
+            .all(|host| self.host_is_ours(host))
+    }
+
+    fn host_is_ours(&self, authority: &str) -> bool {
+        host_is_ours(authority, self.served, &self.options.allowed_hosts)
+    }
+}
+
+/// Whether a request for `authority` is one a server listening on `served`
+/// answers: see [`ServeOptions`].
+fn host_is_ours(authority: &str, served: SocketAddr, allowed: &[String]) -> bool {
+    {
+        let host = host_of(authority.trim()).to_ascii_lowercase();
+        if host == "localhost" || allowed.contains(&host) {
+            return true;
+        }
+        let ip = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .map_or_else(
+                || host.parse::<Ipv4Addr>().map(IpAddr::V4).ok(),
+                |h| h.parse::<Ipv6Addr>().map(IpAddr::V6).ok(),
+            );
+        let Some(ip) = ip else {
+            return false;
+        };
+        ip.is_loopback() || ip == served.ip() || served.ip().is_unspecified()
+    }
+}
+
+/// The host of an authority (`host`, `host:port`, `[v6]`, `[v6]:port`), port removed.
+fn host_of(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return match authority.find(']') {
+            Some(end) => &authority[..=end],
+            None => authority,
+        };
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+/// Why a body was not read whole.
+enum BodyError {
+    /// Past the limit and its drain.
+    TooLarge,
+    /// No room in the in-flight budget in time.
+    Busy,
+    /// The client went away or sent a malformed body.
+    Gone,
+}
+
+/// The budget a request holds for its body, given back on drop.
+struct Held {
+    permit: Option<OwnedSemaphorePermit>,
+    bytes: usize,
+    waiting: bool,
+    counters: Arc<Counters>,
+}
+
+impl Held {
+    fn new(counters: &Arc<Counters>) -> Self {
+        Self {
+            permit: None,
+            bytes: 0,
+            waiting: false,
+            counters: Arc::clone(counters),
+        }
+    }
+
+    fn add(&mut self, permit: OwnedSemaphorePermit, bytes: usize) {
+        match &mut self.permit {
+            Some(held) => held.merge(permit),
+            None => self.permit = Some(permit),
+        }
+        self.bytes += bytes;
+        let now = self.counters.body_bytes.fetch_add(bytes, Ordering::SeqCst) + bytes;
+        self.counters
+            .body_bytes_peak
+            .fetch_max(now, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.counters
+            .body_bytes
+            .fetch_sub(self.bytes, Ordering::SeqCst);
     }
 }
 
@@ -506,9 +764,30 @@ fn body_timeout(timeout: Duration) -> http::Response<Vec<u8>> {
     .into_response()
 }
 
+fn busy(budget: usize) -> http::Response<Vec<u8>> {
+    Failure::new(
+        http::StatusCode::SERVICE_UNAVAILABLE,
+        codes::SERVER_BUSY,
+        format!(
+            "The emulator holds its limit of {budget} bytes of request bodies in flight; try again later."
+        ),
+    )
+    .into_response()
+}
+
+fn misdirected() -> http::Response<Vec<u8>> {
+    Failure::new(
+        http::StatusCode::MISDIRECTED_REQUEST,
+        codes::MISDIRECTED_REQUEST,
+        "The emulator answers to loopback hosts only (localhost, 127.0.0.1, [::1]) \
+         and the address it listens on; this request's Host is none of them.",
+    )
+    .into_response()
+}
+
 /// `response` with `Connection: close`, so hyper closes the connection after it
 /// (the rest of the request body is never read).
-fn closing(mut response: http::Response<Vec<u8>>) -> hyper::Response<Full<Bytes>> {
+fn closing(mut response: http::Response<Vec<u8>>) -> hyper::Response<Answer> {
     response.headers_mut().insert(
         http::header::CONNECTION,
         http::HeaderValue::from_static("close"),
@@ -517,8 +796,122 @@ fn closing(mut response: http::Response<Vec<u8>>) -> hyper::Response<Full<Bytes>
 }
 
 /// The emulator's answer as hyper's, its `Content-Length` computed from the body.
-fn to_hyper(response: http::Response<Vec<u8>>) -> hyper::Response<Full<Bytes>> {
+fn to_hyper(response: http::Response<Vec<u8>>) -> hyper::Response<Answer> {
     let (mut parts, body) = response.into_parts();
     parts.headers.remove(http::header::CONTENT_LENGTH);
-    hyper::Response::from_parts(parts, Full::new(Bytes::from(body)))
+    let body = Some(Bytes::from(body)).filter(|b| !b.is_empty());
+    hyper::Response::from_parts(parts, Answer::Whole(body))
+}
+
+/// The state: whole, with its `Content-Length`, when it fits in its first
+/// chunk; else sent chunk by chunk as it is produced.
+fn state_answer(mut chunks: control::StateChunks) -> hyper::Response<Answer> {
+    let first = chunks.next_chunk().map(Bytes::from);
+    let body = if chunks.is_done() {
+        Answer::Whole(first)
+    } else {
+        Answer::State {
+            pending: first,
+            chunks,
+        }
+    };
+    let mut response = hyper::Response::new(body);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    response
+}
+
+/// An answer's body: whole (with its `Content-Length`), or the state
+/// produced as it is sent (chunked).
+enum Answer {
+    Whole(Option<Bytes>),
+    State {
+        /// A chunk produced already, sent first.
+        pending: Option<Bytes>,
+        chunks: control::StateChunks,
+    },
+}
+
+impl hyper::body::Body for Answer {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let frame = match self.get_mut() {
+            Answer::Whole(body) => body.take(),
+            Answer::State { pending, chunks } => pending
+                .take()
+                .or_else(|| chunks.next_chunk().map(Bytes::from)),
+        };
+        Poll::Ready(frame.map(|data| Ok(Frame::data(data))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, Answer::Whole(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Answer::Whole(body) => {
+                SizeHint::with_exact(body.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Answer::State { .. } => SizeHint::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_loopback_the_served_address_or_allowed() {
+        let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 8787));
+        let lan = SocketAddr::from(([192, 0, 2, 10], 8787));
+        let any = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 8787));
+        let none: &[String] = &[];
+        for host in [
+            "localhost",
+            "LocalHost:8787",
+            "127.0.0.1",
+            "127.0.0.1:1",
+            "127.9.8.7:8787",
+            "[::1]",
+            "[::1]:8787",
+        ] {
+            for served in [loopback, lan, any] {
+                assert!(host_is_ours(host, served, none), "{host} on {served}");
+            }
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8787",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+            "192.0.2.10:8787",
+            "[::2]",
+            "",
+            "[::1",
+            "0x7f000001",
+        ] {
+            assert!(!host_is_ours(host, loopback, none), "{host}");
+        }
+        // Served on a LAN address on purpose: that address too, names not.
+        assert!(host_is_ours("192.0.2.10:8787", lan, none));
+        assert!(host_is_ours("192.0.2.10", lan, none));
+        assert!(!host_is_ours("192.0.2.11", lan, none));
+        assert!(!host_is_ours("evil.example", lan, none));
+        // Served on every interface: any address, still no names.
+        assert!(host_is_ours("198.51.100.7:8787", any, none));
+        assert!(!host_is_ours("evil.example:8787", any, none));
+        // Names allowed by the user.
+        let allowed = ["emulator.test".to_owned()];
+        assert!(host_is_ours("Emulator.Test:8787", lan, &allowed));
+        assert!(!host_is_ours("other.test", lan, &allowed));
+    }
 }

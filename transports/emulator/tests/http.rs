@@ -95,7 +95,7 @@ impl Served {
     fn raw_create_request(&self, close: bool) -> Vec<u8> {
         let body = Self::create_body(1);
         let mut request = format!(
-            "POST /api/v1/panel/create-licenses?applicationId={} HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            "POST /api/v1/panel/create-licenses?applicationId={} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
             self.app,
             self.auth,
             body.len()
@@ -176,7 +176,7 @@ fn requests_on_one_agent_share_one_connection() {
     for _ in 0..3 {
         write!(
             stream,
-            "GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: x\r\nAuthorization: {}\r\n\r\n",
+            "GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\n\r\n",
             s.auth
         )
         .expect("write");
@@ -190,7 +190,8 @@ fn requests_on_one_agent_share_one_connection() {
     }
     assert_eq!(s.server.connections_accepted(), 2);
     for _ in 0..2 {
-        let answer = s.raw_exchange(b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let answer =
+            s.raw_exchange(b"GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         assert!(
             answer.starts_with(b"HTTP/1.1 404"),
             "{}",
@@ -443,7 +444,7 @@ fn bodies_over_the_limit_are_refused() {
     stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
     write!(
         stream,
-        "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000000\r\n\r\n{{}}"
+        "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000000000\r\n\r\n{{}}"
     )
     .expect("write");
     let mut answer = Vec::new();
@@ -471,9 +472,12 @@ fn a_streamed_body_over_the_limit_is_refused_while_streaming() {
     let server = emulator.serve().expect("serve");
     let mut stream = TcpStream::connect(server.addr()).expect("connect");
     stream.set_nodelay(true).expect("nodelay");
+    // With the key: a request without one is refused from its head (401)
+    // before its body is read at all.
     write!(
         stream,
-        "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+        emulator.admin_key().expose_secret()
     )
     .expect("head");
     let mut chunk = format!("{:x}\r\n", 16 * 1024).into_bytes();
@@ -510,7 +514,7 @@ fn malformed_http_is_answered_or_closed() {
         String::from_utf8_lossy(&answer)
     );
     let answer = s.raw_exchange(
-        b"GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     );
     assert!(
         answer.starts_with(b"HTTP/1.1 401"),
@@ -526,7 +530,7 @@ fn malformed_http_is_answered_or_closed() {
         .expect("write");
     stream.shutdown(Shutdown::Both).expect("shutdown");
     let answer = s.raw_exchange(
-        b"GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        b"GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
     );
     assert!(answer.starts_with(b"HTTP/1.1 401"));
 }
@@ -538,7 +542,7 @@ fn shutdown_stops_listening_and_closes_connections() {
     let mut idle = TcpStream::connect(addr).expect("connect");
     idle.set_read_timeout(Some(TIMEOUT)).expect("timeout");
     // Make sure the idle connection is accepted before shutting down.
-    write!(idle, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n").expect("write");
+    write!(idle, "GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("write");
     let mut reader = BufReader::new(idle.try_clone().expect("clone"));
     assert_eq!(read_response(&mut reader).0, 404);
     let started = Instant::now();

@@ -63,7 +63,7 @@ fn abuse(addr: SocketAddr, kind: usize, auth: &str) -> String {
         0 => {
             write!(
                 stream,
-                "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: 2000\r\n\r\n{{\"na"
+                "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\nContent-Length: 2000\r\n\r\n{{\"na"
             )
             .expect("write");
             let answer = read_until_closed(&mut stream, within);
@@ -76,7 +76,7 @@ fn abuse(addr: SocketAddr, kind: usize, auth: &str) -> String {
         }
         // A head trickled a byte at a time, slower than the timeout allows.
         1 => {
-            let head = b"GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: x\r\n";
+            let head = b"GET /api/v1/panel/get-applications HTTP/1.1\r\nHost: 127.0.0.1\r\n";
             let started = Instant::now();
             for byte in head.iter().cycle() {
                 if stream.write_all(&[*byte]).is_err() || started.elapsed() > within {
@@ -127,7 +127,7 @@ fn abuse(addr: SocketAddr, kind: usize, auth: &str) -> String {
         _ => {
             write!(
                 stream,
-                "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\n"
+                "POST /api/v1/panel/create-application HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\n"
             )
             .expect("write");
             // One write per chunk, sent at once: the body streams as fast as
