@@ -30,6 +30,8 @@ use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use memchr::memmem::Finder;
+
 use ureq::unversioned::transport::{Buffers, NextTimeout, Transport};
 
 /// A read that ends in at least this many bytes of a secret is held back.
@@ -59,7 +61,9 @@ impl Drop for Swap {
 
 thread_local! {
     static SWAPS: RefCell<Vec<Swap>> = const { RefCell::new(Vec::new()) };
-    static MASKED: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
+    static MASKED: RefCell<Vec<Finder<'static>>> = const { RefCell::new(Vec::new()) };
+    /// This thread's placeholder bytes (made once; see [`placeholder`]).
+    static PAD: Vec<u8> = fresh_placeholder(PAD_LEN);
 }
 
 /// The swaps and masks of the request being sent on this thread, while
@@ -91,7 +95,7 @@ impl Swaps {
     /// bytes: too short to be a secret, too likely to be a word).
     pub(crate) fn mask(&self, secret: &[u8]) {
         if secret.len() >= 16 {
-            MASKED.with(|m| m.borrow_mut().push(secret.to_vec()));
+            MASKED.with(|m| m.borrow_mut().push(Finder::new(secret).into_owned()));
         }
     }
 }
@@ -99,19 +103,26 @@ impl Swaps {
 impl Drop for Swaps {
     fn drop(&mut self) {
         SWAPS.with(|s| s.borrow_mut().clear());
-        MASKED.with(|m| {
-            let mut masked = m.borrow_mut();
-            masked
-                .iter_mut()
-                .for_each(|s| s.iter_mut().for_each(|b| *b = 0));
-            masked.clear();
-        });
+        MASKED.with(|m| m.borrow_mut().clear());
     }
 }
 
-/// `len` random letters and digits: unpredictable, so no body can hold them
-/// by chance.
+/// The placeholders of one thread are cut from one random pad of this length.
+const PAD_LEN: usize = 512;
+
+/// `len` random letters and digits, the same on a thread for the same
+/// length (made once per thread: a request pays no RNG): unpredictable, so no
+/// body holds them by chance.
 fn placeholder(len: usize) -> Vec<u8> {
+    if len <= PAD_LEN {
+        PAD.with(|pad| pad[..len].to_vec())
+    } else {
+        fresh_placeholder(len)
+    }
+}
+
+/// `len` new random letters and digits.
+fn fresh_placeholder(len: usize) -> Vec<u8> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let state = RandomState::new();
@@ -206,10 +217,11 @@ impl<T: Transport> Guarded<T> {
         MASKED.with(|masks| {
             let masks = masks.borrow();
             let mut keep = 0;
-            for secret in masks.iter() {
+            for finder in masks.iter() {
+                let secret = finder.needle();
                 // Occurrences from the first byte ureq has not consumed: one
                 // whose start was handed out but not yet read is masked too.
-                mask_in_place(&mut self.input[self.consumed..], secret);
+                mask_in_place(&mut self.input[self.consumed..], finder);
                 // The rest of a secret whose start (under 8 bytes, or it
                 // would have been held back) was handed out before.
                 let fresh = &mut self.input[region..];
@@ -233,14 +245,13 @@ impl<T: Transport> Guarded<T> {
 }
 
 /// Overwrites every whole `secret` in `bytes` with `*`.
-fn mask_in_place(bytes: &mut [u8], secret: &[u8]) {
+fn mask_in_place(bytes: &mut [u8], secret: &Finder<'_>) {
+    let len = secret.needle().len();
     let mut at = 0;
-    while let Some(found) = find(&bytes[at..], secret) {
+    while let Some(found) = secret.find(&bytes[at..]) {
         let start = at + found;
-        bytes[start..start + secret.len()]
-            .iter_mut()
-            .for_each(|b| *b = b'*');
-        at = start + secret.len();
+        bytes[start..start + len].fill(b'*');
+        at = start + len;
     }
 }
 
@@ -350,12 +361,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn placeholders_have_the_length_and_differ() {
-        let a = placeholder(48);
-        let b = placeholder(48);
+    fn placeholders_have_the_length_and_are_random() {
+        let a = fresh_placeholder(48);
+        let b = fresh_placeholder(48);
         assert_eq!(a.len(), 48);
         assert_ne!(a, b);
         assert!(a.iter().all(u8::is_ascii_alphanumeric));
+        assert_eq!(placeholder(88).len(), 88);
+        assert_eq!(placeholder(600).len(), 600);
+        assert!(placeholder(600).iter().all(u8::is_ascii_alphanumeric));
     }
 
     #[test]
@@ -372,7 +386,7 @@ mod tests {
         let mut bytes = b"aXYZbXYZ".to_vec();
         replace_in_place(&mut bytes, b"XYZ", b"123");
         assert_eq!(bytes, b"a123b123");
-        mask_in_place(&mut bytes, b"123");
+        mask_in_place(&mut bytes, &Finder::new(b"123"));
         assert_eq!(bytes, b"a***b***");
     }
 }
