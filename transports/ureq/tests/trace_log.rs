@@ -86,6 +86,18 @@ fn assert_log_hides(secret: &str) {
     }
 }
 
+/// The text columns of ureq-proto's hex dump so far, joined.
+fn dump_text() -> String {
+    LOGGER
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(target, text)| target.starts_with("ureq_proto") && is_hex_row(text))
+        .map(|(_, text)| &text[41..])
+        .collect()
+}
+
 /// ureq-proto's dump row: 8 groups of 4 hex digits (`--` past the end), a
 /// space, 16 characters.
 fn is_hex_row(text: &str) -> bool {
@@ -180,14 +192,9 @@ fn an_echoed_key_split_across_reads_is_masked() {
     server.join().unwrap();
     // Up to 7 characters of the secret may go out before its start is
     // recognised; never more.
+    let ascii = dump_text();
     for piece in SECRET.as_bytes().windows(8) {
         let piece = std::str::from_utf8(piece).unwrap();
-        let records = LOGGER.0.lock().unwrap().clone();
-        let ascii: String = records
-            .iter()
-            .filter(|(target, text)| target.starts_with("ureq_proto") && is_hex_row(text))
-            .map(|(_, text)| text[41..].to_owned())
-            .collect();
         assert!(!ascii.contains(piece), "{piece} in {ascii}");
     }
     assert_log_hides(SECRET);
@@ -270,11 +277,7 @@ fn upload_urls_never_carry_the_key_and_their_query_is_not_logged() {
     // on, the signed query and its values never show: not in the request
     // line, not in the storage host's echo.
     let records = LOGGER.0.lock().unwrap().clone();
-    let ascii: String = records
-        .iter()
-        .filter(|(target, text)| target.starts_with("ureq_proto") && is_hex_row(text))
-        .map(|(_, text)| text[41..].to_owned())
-        .collect();
+    let ascii = dump_text();
     let storage_part = &ascii[ascii.rfind("PUT./upload/file").expect("the PUT is dumped")..];
     assert!(!storage_part.contains(SIGNATURE), "{storage_part}");
     assert!(!storage_part.contains("AKIAEXAMPLEEXA"), "{storage_part}");
