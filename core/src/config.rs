@@ -31,6 +31,8 @@ pub struct Config {
     base: BaseUrl,
     key: ManagementKey,
     authorization: http::HeaderValue,
+    /// What transports keep out of their logs ([`Secrets`](crate::Secrets)), built once.
+    secrets: crate::Secrets,
     user_agent: http::HeaderValue,
 }
 
@@ -81,6 +83,10 @@ impl Config {
         Self {
             base,
             authorization: key.authorization_header(),
+            secrets: crate::Secrets::new(
+                [key.secret_part().unwrap_or(key.expose_secret()).to_owned()],
+                false,
+            ),
             key,
             user_agent: http::HeaderValue::from_static(USER_AGENT),
         }
@@ -94,6 +100,12 @@ impl Config {
     /// The management key.
     pub fn key(&self) -> &ManagementKey {
         &self.key
+    }
+
+    /// What a transport keeps out of its logs on this configuration's
+    /// requests: the key's secret part.
+    pub(crate) fn secrets(&self) -> &crate::Secrets {
+        &self.secrets
     }
 
     pub(crate) fn authorization(&self) -> &http::HeaderValue {

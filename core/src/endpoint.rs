@@ -113,7 +113,8 @@ impl RequestParts {
 
 /// Builds the HTTP request for `endpoint`: validation first, then method, URL,
 /// `Authorization` (marked sensitive), `User-Agent`, `Accept` and, with a body,
-/// `Content-Type: application/json`.
+/// `Content-Type: application/json`; its extensions hold the
+/// [`Secrets`](crate::Secrets) a transport keeps out of its logs.
 pub fn build_request<E: Endpoint + ?Sized>(
     config: &Config,
     endpoint: &E,
@@ -134,6 +135,7 @@ pub fn build_request<E: Endpoint + ?Sized>(
     let mut request = http::Request::new(parts.body.unwrap_or_default());
     *request.method_mut() = endpoint.method();
     *request.uri_mut() = uri;
+    request.extensions_mut().insert(config.secrets().clone());
     let has_body = !request.body().is_empty();
     let headers = request.headers_mut();
     headers.insert(http::header::AUTHORIZATION, config.authorization().clone());

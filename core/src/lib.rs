@@ -70,7 +70,7 @@
 //!   [`Pages`], [`Rows`], [`TableProgress`], [`Sleeper`], [`JitterSource`],
 //!   [`SharedBackoff`] (one 429 pause for a concurrent flow);
 //!   the seam: [`Transport`], [`TransportError`], [`TransportErrorKind`],
-//!   [`Delivery`], [`RequestTimeout`], [`BoxError`].
+//!   [`Delivery`], [`RequestTimeout`], [`Secrets`], [`BoxError`].
 //! - **Configuration:** [`Config`], [`ConfigBuilder`], [`ConfigError`],
 //!   [`BaseUrl`], [`DEFAULT_BASE_URL`], [`USER_AGENT`], [`BASE_URL_ENV_VAR`];
 //!   [`ManagementKey`], [`KeyError`], [`FormatProblem`], [`KEY_ENV_VAR`];
@@ -320,6 +320,6 @@ pub use search::{
 };
 pub use timestamp::{Timestamp, TimestampError};
 pub use transport::{
-    BoxError, Delivery, RequestTimeout, Transport, TransportError, TransportErrorKind,
+    BoxError, Delivery, RequestTimeout, Secrets, Transport, TransportError, TransportErrorKind,
 };
 pub use validate::{InvalidInput, Problem};

@@ -100,7 +100,7 @@ impl<'a> Scrubber<'a> {
 }
 
 /// `%XX` sequences decoded (any case); everything else kept.
-fn percent_decode(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn percent_decode(bytes: &[u8]) -> Vec<u8> {
     let hex = |b: u8| char::from(b).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -227,9 +227,77 @@ impl From<std::convert::Infallible> for TransportError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestTimeout(pub Duration);
 
+/// What a transport must keep out of everything it logs, placed in a
+/// request's extensions by the core (as [`RequestTimeout`] is), so that no
+/// transport has to work out what is secret in a request:
+///
+/// - on every API request ([`build_request`](crate::build_request)), the
+///   management key's secret part (the whole key when it has another shape);
+///   the key itself travels in `Authorization`;
+/// - on a storage upload ([`UploadUrl::put_request`](crate::api::UploadUrl::put_request)),
+///   the presigned URL's signed query, and each of its values of 16
+///   characters or more, as sent and percent-decoded (a storage host may echo
+///   a signature or credential in its error body); the query itself is
+///   secret ([`query_is_secret`](Self::query_is_secret)).
+///
+/// A transport whose HTTP stack logs what it writes or reads (at a trace
+/// level, say) keeps these out of its log: `blazeauth-ureq` hands its stack
+/// placeholders and masks the texts in what the server sends. Cloning is
+/// cheap (shared); `Debug` shows only how many texts it holds.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    texts: std::sync::Arc<[Box<str>]>,
+    query: bool,
+}
+
+impl Secrets {
+    /// The texts to keep out of logs and mask in answers (none empty).
+    pub(crate) fn new(texts: impl IntoIterator<Item = String>, query: bool) -> Self {
+        let texts: Vec<Box<str>> = texts
+            .into_iter()
+            .filter(|t| !t.is_empty())
+            .map(String::into_boxed_str)
+            .collect();
+        Self {
+            texts: texts.into(),
+            query,
+        }
+    }
+
+    /// The texts: to keep out of logs, and to mask where the server echoes them.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.texts.iter().map(|t| &**t)
+    }
+
+    /// Whether the request's query string is itself secret (a presigned URL's signature).
+    pub fn query_is_secret(&self) -> bool {
+        self.query
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Secrets([{} redacted], query_is_secret: {})",
+            self.texts.len(),
+            self.query
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let secrets = Secrets::new(["S3cretS3cretS3cret".to_owned(), String::new()], true);
+        assert_eq!(secrets.texts().count(), 1);
+        let shown = format!("{secrets:?}");
+        assert!(!shown.contains("S3cret"), "{shown}");
+        assert!(shown.contains("1 redacted"), "{shown}");
+    }
 
     #[test]
     fn io_errors_without_a_phase_may_have_been_sent_whatever_their_kind() {

@@ -462,6 +462,39 @@ fn the_storage_request_never_carries_the_key() {
     assert_eq!(put.body(), b"abc");
     let headers: Vec<_> = put.headers().keys().map(|k| k.as_str()).collect();
     assert_eq!(headers, ["content-type"]);
+    // What a transport keeps out of its logs: the signed query and its long
+    // values, as sent and decoded; an API request names the key's secret.
+    let signed = decode(
+        &GetUploadUrl::new(app(), FileName::new("installer").unwrap(), 3),
+        json!({"success": true, "presignedUrl":
+            "https://storage.example.com/b/k?X-Amz-Credential=AKIAEXAMPLE%2F20261204&X-Amz-Signature=f00dfeedf00dfeedf00d&n=1"}),
+    )
+    .put_request(&config(), Vec::new(), None)
+    .unwrap();
+    let secrets = signed
+        .extensions()
+        .get::<blazeauth_core::Secrets>()
+        .unwrap();
+    assert!(secrets.query_is_secret());
+    let texts: Vec<&str> = secrets.texts().collect();
+    assert_eq!(
+        texts,
+        [
+            "X-Amz-Credential=AKIAEXAMPLE%2F20261204&X-Amz-Signature=f00dfeedf00dfeedf00d&n=1",
+            "AKIAEXAMPLE%2F20261204",
+            "AKIAEXAMPLE/20261204",
+            "f00dfeedf00dfeedf00d",
+        ]
+    );
+    let api = blazeauth_core::build_request(
+        &config(),
+        &GetUploadUrl::new(app(), FileName::new("installer").unwrap(), 3),
+    )
+    .unwrap();
+    let secrets = api.extensions().get::<blazeauth_core::Secrets>().unwrap();
+    assert!(!secrets.query_is_secret());
+    let secret_part = common::KEY.rsplit('_').next().unwrap();
+    assert_eq!(secrets.texts().collect::<Vec<_>>(), [secret_part]);
     // Plain http only to a loopback host (or with an insecure base URL).
     let plain = |target: &str, config: &Config| {
         decode(

@@ -304,9 +304,10 @@ impl UploadUrl {
     /// The storage request that uploads `bytes` to this URL: `PUT`, the bytes
     /// as the body, `Content-Type` when `media_type` is given, and **no**
     /// `Authorization` (nor any other header of the SDK's: the storage host
-    /// is not Blazeauth and must never see the management key). Send it with
-    /// the same transport as API calls, then check the answer with
-    /// [`check_upload_response`].
+    /// is not Blazeauth and must never see the management key). Its
+    /// extensions hold the [`Secrets`](crate::Secrets) to keep out of logs:
+    /// the signed query and its long values. Send it with the same transport
+    /// as API calls, then check the answer with [`check_upload_response`].
     ///
     /// # Errors
     ///
@@ -348,9 +349,11 @@ impl UploadUrl {
                     || crate::config::is_loopback(authority.host()) => {}
             _ => return Err(refuse("is not https://")),
         }
+        let secrets = upload_secrets(uri.query().unwrap_or_default());
         let mut request = http::Request::new(bytes);
         *request.method_mut() = http::Method::PUT;
         *request.uri_mut() = uri;
+        request.extensions_mut().insert(secrets);
         if let Some(media_type) = media_type {
             let value = http::HeaderValue::from_str(media_type).map_err(|_| {
                 InvalidInput::new(
@@ -366,6 +369,25 @@ impl UploadUrl {
         }
         Ok(request)
     }
+}
+
+/// What a transport keeps out of its logs on a storage upload: the signed
+/// query, and each value of it of 16 characters or more (a signature, a
+/// credential, a token), as sent and percent-decoded, since a storage host
+/// may echo one in its error body.
+fn upload_secrets(query: &str) -> crate::Secrets {
+    const SHORTEST_SECRET: usize = 16;
+    let values = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(_, value)| value)
+        .filter(|value| value.len() >= SHORTEST_SECRET)
+        .flat_map(|value| {
+            let decoded = crate::redact::percent_decode(value.as_bytes());
+            let decoded = String::from_utf8(decoded).ok().filter(|d| d != value);
+            std::iter::once(value.to_owned()).chain(decoded)
+        });
+    crate::Secrets::new(std::iter::once(query.to_owned()).chain(values), true)
 }
 
 /// Checks the storage host's answer to [`UploadUrl::put_request`]: any 2xx

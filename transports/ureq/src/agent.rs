@@ -13,7 +13,7 @@ use std::io::Read;
 use std::time::Duration;
 
 use blazeauth_core::http;
-use blazeauth_core::{RequestTimeout, Transport, TransportError};
+use blazeauth_core::{RequestTimeout, Secrets, Transport, TransportError};
 use ureq::{AsSendBody, Body};
 
 use crate::classify;
@@ -172,68 +172,47 @@ impl Transport for UreqTransport {
     }
 }
 
-/// Replaces the `Authorization` value (or, on a request without one, the
-/// storage upload, its signed query) with placeholders that only the
-/// connection swaps back, on the wire; the key, its secret part and the
-/// signed query are masked in what the server sends. The swaps last as long
-/// as the returned value.
+/// Hands the HTTP stack placeholders for the `Authorization` value and, when
+/// the request's [`Secrets`] say so (a storage upload), its signed query: only
+/// the connection swaps the real bytes back, on the wire. The texts the
+/// [`Secrets`] name (the key's secret part; the signed query and its values)
+/// are masked in what the server sends. The swaps last as long as the
+/// returned value. See `wire`.
 fn hide_secrets(parts: &mut http::request::Parts) -> crate::wire::Swaps {
     let swaps = crate::wire::Swaps::new();
+    let secrets = parts.extensions.get::<Secrets>();
+    for text in secrets.into_iter().flat_map(Secrets::texts) {
+        swaps.mask(text.as_bytes());
+    }
     if let Some(value) = parts.headers.get(http::header::AUTHORIZATION) {
-        let real = value.as_bytes().to_vec();
-        // Masking the secret part masks every text that holds it (the whole
-        // key, the header value); a key of another shape is masked whole.
-        let key = real.strip_prefix(b"Bearer ").unwrap_or(&real);
-        match key.iter().rposition(|&b| b == b'_') {
-            Some(underscore) if key.len() - underscore > 16 => swaps.mask(&key[underscore + 1..]),
-            _ => swaps.mask(key),
+        if secrets.is_none() {
+            // A request the core did not build: mask the credential whole.
+            swaps.mask(
+                value
+                    .as_bytes()
+                    .strip_prefix(b"Bearer ")
+                    .unwrap_or(value.as_bytes()),
+            );
         }
-        let placeholder = swaps.swap(&real);
+        let placeholder = swaps.swap(value.as_bytes());
         if let Ok(mut value) = http::HeaderValue::from_bytes(&placeholder) {
             value.set_sensitive(true);
             parts.headers.insert(http::header::AUTHORIZATION, value);
         }
-    } else if let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) {
-        // A storage host may echo a signature or credential in its error
-        // body: each long value is masked too, as sent and decoded.
-        for value in query.split('&').filter_map(|pair| pair.split_once('=')) {
-            swaps.mask(value.1.as_bytes());
-            swaps.mask(&percent_decoded(value.1.as_bytes()));
-        }
-        swaps.mask(query.as_bytes());
+    }
+    let query = parts.uri.query().filter(|q| !q.is_empty());
+    if let (Some(query), true) = (query, secrets.is_some_and(Secrets::query_is_secret)) {
         let placeholder = swaps.swap(query.as_bytes());
-        let path = parts.uri.path();
+        let replaced = std::str::from_utf8(&placeholder).ok().and_then(|p| {
+            http::uri::PathAndQuery::try_from(format!("{}?{p}", parts.uri.path())).ok()
+        });
         let mut uri = parts.uri.clone().into_parts();
-        let replaced = std::str::from_utf8(&placeholder)
-            .ok()
-            .and_then(|p| http::uri::PathAndQuery::try_from(format!("{path}?{p}")).ok());
-        if let Some(path_and_query) = replaced {
-            uri.path_and_query = Some(path_and_query);
-            if let Ok(uri) = http::Uri::from_parts(uri) {
-                parts.uri = uri;
-            }
+        uri.path_and_query = replaced;
+        if let Ok(uri) = http::Uri::from_parts(uri) {
+            parts.uri = uri;
         }
     }
     swaps
-}
-
-/// `%XX` sequences decoded; everything else kept.
-fn percent_decoded(bytes: &[u8]) -> Vec<u8> {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if let [b'%', high, low, ..] = bytes[i..] {
-            if let (Some(high), Some(low)) = (hex(high), hex(low)) {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    out
 }
 
 fn method_states_length(method: &http::Method) -> bool {

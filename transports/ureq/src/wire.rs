@@ -7,14 +7,16 @@
 //!
 //! 1. [`UreqTransport::send`](crate::UreqTransport) replaces the
 //!    `Authorization` value with a random placeholder of the same length (and,
-//!    for a request without `Authorization`, the storage upload, its query
-//!    likewise), and registers the swap for the current thread ([`Swaps`]).
-//!    ureq builds, logs and writes the request with the placeholders.
+//!    when the request's [`Secrets`](blazeauth_core::Secrets) say its query is
+//!    secret, the storage upload, its query likewise), and registers the swap
+//!    for the current thread ([`Swaps`]). ureq builds, logs and writes the
+//!    request with the placeholders.
 //! 2. Every connection is a [`Guarded`] transport: just before the output
 //!    buffer goes to the socket (TLS encrypts it there), the placeholders are
 //!    replaced with the real bytes, so only the wire ever holds them.
-//! 3. On the way in, a server that echoes the key (whole, or its 48-character
-//!    secret part) or the signed query has each occurrence masked with `*`
+//! 3. On the way in, every text the request's `Secrets` name (the key's
+//!    secret part; the signed query and its long values) has each occurrence
+//!    a server echoes masked with `*`
 //!    (same length, so the framing holds) before ureq parses or logs a byte. An
 //!    occurrence split across two reads is masked too: a read ending in the
 //!    first 8 or more bytes of a secret is held back until the rest arrives;
@@ -91,10 +93,10 @@ impl Swaps {
         placeholder
     }
 
-    /// Masks `secret` in what the server sends (ignored when shorter than 16
-    /// bytes: too short to be a secret, too likely to be a word).
+    /// Masks `secret` in what the server sends (the core chose it: see
+    /// [`Secrets`](blazeauth_core::Secrets)).
     pub(crate) fn mask(&self, secret: &[u8]) {
-        if secret.len() >= 16 {
+        if !secret.is_empty() {
             MASKED.with(|m| m.borrow_mut().push(Finder::new(secret).into_owned()));
         }
     }
