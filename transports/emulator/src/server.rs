@@ -627,23 +627,21 @@ impl Serving {
 /// Whether a request for `authority` is one a server listening on `served`
 /// answers: see [`ServeOptions`].
 fn host_is_ours(authority: &str, served: SocketAddr, allowed: &[String]) -> bool {
-    {
-        let host = host_of(authority.trim()).to_ascii_lowercase();
-        if host == "localhost" || allowed.contains(&host) {
-            return true;
-        }
-        let ip = host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .map_or_else(
-                || host.parse::<Ipv4Addr>().map(IpAddr::V4).ok(),
-                |h| h.parse::<Ipv6Addr>().map(IpAddr::V6).ok(),
-            );
-        let Some(ip) = ip else {
-            return false;
-        };
-        ip.is_loopback() || ip == served.ip() || served.ip().is_unspecified()
+    let host = host_of(authority.trim()).to_ascii_lowercase();
+    if host == "localhost" || allowed.contains(&host) {
+        return true;
     }
+    let ip = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .map_or_else(
+            || host.parse::<Ipv4Addr>().map(IpAddr::V4).ok(),
+            |h| h.parse::<Ipv6Addr>().map(IpAddr::V6).ok(),
+        );
+    let Some(ip) = ip else {
+        return false;
+    };
+    ip.is_loopback() || ip == served.ip() || served.ip().is_unspecified()
 }
 
 /// The host of an authority (`host`, `host:port`, `[v6]`, `[v6]:port`), port removed.
