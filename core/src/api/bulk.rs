@@ -96,8 +96,9 @@ pub struct BulkCreate {
     error: Option<Error>,
     /// Set by [`stop`](Self::stop): nothing more is handed out.
     stopped: bool,
-    /// Every key returned so far, to find a key returned twice.
-    seen: BTreeSet<String>,
+    /// A hash of every key kept so far, to find a key returned twice
+    /// without holding each key twice (a hit is confirmed on the keys).
+    seen: BTreeSet<u64>,
 }
 
 /// One batch of a [`BulkCreate`]: its number (from 0, in the order batches
@@ -268,10 +269,14 @@ impl BulkCreate {
             }
         };
         let returned = keys.len();
-        let mut distinct = Vec::with_capacity(returned);
+        let mut distinct: Vec<String> = Vec::with_capacity(returned);
         for key in keys {
-            if !self.seen.contains(&key) {
-                self.seen.insert(key.clone());
+            let hash = key_hash(&key);
+            // A new hash is a new key; a known one is confirmed on the keys
+            // themselves (two keys may share a hash).
+            let repeat = !self.seen.insert(hash)
+                && (distinct.contains(&key) || self.created().any(|kept| kept == key));
+            if !repeat {
                 distinct.push(key);
             }
         }
@@ -393,6 +398,15 @@ impl BulkCreate {
             }
         }
     }
+}
+
+/// A hash of `key` with fixed keys (`DefaultHasher::new`, as the pager's
+/// page fingerprints: no per-process seed, the core stays deterministic).
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// How far a bulk creation is ([`BulkCreate::progress`]; the callback of
