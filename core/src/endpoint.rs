@@ -56,6 +56,19 @@ pub trait Endpoint {
         message: Option<String>,
         payload: Self::Payload,
     ) -> Result<Self::Output, MissingField>;
+
+    /// [`output`](Self::output), with the whole answer at hand: an output that
+    /// keeps the answer itself takes it out of `answer` (a [`Deferred`]
+    /// page). The default leaves it and calls `output`.
+    fn output_from_answer(
+        &self,
+        message: Option<String>,
+        payload: Self::Payload,
+        answer: &mut Option<http::Response<Vec<u8>>>,
+    ) -> Result<Self::Output, MissingField> {
+        let _ = answer;
+        self.output(message, payload)
+    }
 }
 
 /// A field a successful response must have but did not.
@@ -207,9 +220,13 @@ pub(crate) fn decode_response_scrubbed<E: Endpoint + ?Sized>(
 ) -> Result<E::Output, Error> {
     let result = envelope::decode_keeping::<E::Payload>(response, scrub).and_then(
         |(envelope, parts, body)| {
+            let mut answer = Some(http::Response::from_parts(parts, body));
             endpoint
-                .output(envelope.message, envelope.payload)
+                .output_from_answer(envelope.message, envelope.payload, &mut answer)
                 .map_err(|MissingField(field)| {
+                    let (parts, body) = answer
+                        .unwrap_or_else(|| http::Response::new(Vec::new()))
+                        .into_parts();
                     envelope::decode_error(
                         DecodeErrorKind::UnexpectedShape,
                         parts.status,
@@ -234,4 +251,122 @@ pub(crate) fn decode_response_scrubbed<E: Endpoint + ?Sized>(
         }
         other => other,
     })
+}
+
+/// `E`'s request, with its answer checked as `E`'s call checks it (the
+/// envelope, the status, an error envelope, so retries and errors are
+/// exactly `E`'s) but its payload left undecoded: the output is the answer
+/// itself ([`DeferredAnswer`]), one buffer, for [`decode`](Self::decode) to
+/// turn into `E`'s output later, on another thread.
+///
+/// A concurrent export uses it so that its workers hold raw answers only and
+/// the rows are allocated (and freed) on the thread that reads them: a page
+/// waiting its turn costs its bytes, not its decoded rows.
+///
+/// ```
+/// use blazeauth_core::api::{GetLicensesTable, LicenseRow};
+/// use blazeauth_core::{ApplicationId, Config, Deferred, ManagementKey, Page, decode_response, http};
+///
+/// let config = Config::new(ManagementKey::parse(
+///     "blz_mgmt_bak_0123456789abcdef_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL",
+/// )?);
+/// let page = Deferred::new(GetLicensesTable::new(ApplicationId::new("1")?));
+/// let body = br#"{"success":true,"message":"ok","data":[],"totalPages":0}"#;
+/// // Checked now (a worker's call)...
+/// let answer = decode_response(&page, http::Response::new(body.to_vec()))?;
+/// // ...decoded later (the reader).
+/// let rows: Page<LicenseRow> = page.decode(&config, answer)?;
+/// assert!(rows.rows.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred<E>(E);
+
+impl<E: Endpoint> Deferred<E> {
+    /// `endpoint`, its answer to be decoded later.
+    pub fn new(endpoint: E) -> Self {
+        Self(endpoint)
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &E {
+        &self.0
+    }
+
+    /// Decodes `answer` into `E`'s output exactly as `E`'s call would have:
+    /// the same output, the same errors, the key of `config` removed from
+    /// the server text they keep.
+    pub fn decode(&self, config: &Config, answer: DeferredAnswer) -> Result<E::Output, Error> {
+        decode_response_scrubbed(&self.0, answer.0, Scrubber::with_key(config.key()))
+    }
+}
+
+impl<E: Endpoint> Endpoint for Deferred<E> {
+    type Payload = envelope::NoPayload;
+    type Output = DeferredAnswer;
+
+    fn method(&self) -> http::Method {
+        self.0.method()
+    }
+
+    fn path(&self) -> &str {
+        self.0.path()
+    }
+
+    fn scope(&self) -> Option<Scope> {
+        self.0.scope()
+    }
+
+    fn retry_class(&self) -> RetryClass {
+        self.0.retry_class()
+    }
+
+    fn write(&self, parts: &mut RequestParts) -> Result<(), InvalidInput> {
+        self.0.write(parts)
+    }
+
+    fn output(
+        &self,
+        _: Option<String>,
+        _: envelope::NoPayload,
+    ) -> Result<DeferredAnswer, MissingField> {
+        Err(MissingField("the answer itself"))
+    }
+
+    fn output_from_answer(
+        &self,
+        _: Option<String>,
+        _: envelope::NoPayload,
+        answer: &mut Option<http::Response<Vec<u8>>>,
+    ) -> Result<DeferredAnswer, MissingField> {
+        answer
+            .take()
+            .map(DeferredAnswer)
+            .ok_or(MissingField("the answer itself"))
+    }
+}
+
+/// A successful answer kept whole by [`Deferred`]; `Debug` shows its status
+/// and size only (the body can hold secrets of the account).
+pub struct DeferredAnswer(http::Response<Vec<u8>>);
+
+impl DeferredAnswer {
+    /// How many bytes its body holds.
+    pub fn len(&self) -> usize {
+        self.0.body().len()
+    }
+
+    /// Whether its body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.body().is_empty()
+    }
+}
+
+impl std::fmt::Debug for DeferredAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeferredAnswer")
+            .field("status", &self.0.status())
+            .field("bytes", &self.0.body().len())
+            .finish()
+    }
 }

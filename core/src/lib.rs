@@ -63,7 +63,8 @@
 //!   [`build_request`] and [`decode_response`].
 //! - **State machines:** [`Call`] / [`Step`]; [`Pager`], [`PagerError`],
 //!   [`Page`], [`PagedEndpoint`], [`TablePage`], [`TableRow`], [`RowOf`],
-//!   [`DEFAULT_MAX_PAGES`]; [`ParallelPager`] (several pages in flight);
+//!   [`DEFAULT_MAX_PAGES`]; [`ParallelPager`] (several pages in flight),
+//!   [`Deferred`] / [`DeferredAnswer`] (answers checked now, decoded later);
 //!   [`api::BulkCreate`] (with [`api::Batch`], [`api::UnknownBatch`]); retries as decisions:
 //!   [`RetryPolicy`], [`RetryDecision`], [`RetryClass`], [`AttemptOutcome`].
 //! - **Driving:** [`Client`], [`ClientBuilder`], [`RequestOptions`],
@@ -296,7 +297,9 @@ pub use config::{
 };
 pub use decode_error::{DecodeError, DecodeErrorKind};
 pub use duration::{DurationError, LicenseDuration};
-pub use endpoint::{Endpoint, MissingField, RequestParts, build_request, decode_response};
+pub use endpoint::{
+    Deferred, DeferredAnswer, Endpoint, MissingField, RequestParts, build_request, decode_response,
+};
 pub use envelope::{CreatedLicensesPayload, Data, NoPayload, Payload, RawPayload, TablePayload};
 pub use error::Error;
 pub use id::{AppUserId, ApplicationId, IdError, LicenseId, VariableId, numeric_order};

@@ -285,6 +285,13 @@ impl<P: TablePage> ParallelPager<P> {
         self.in_flight.len() + self.arrived.len() + self.ready.len()
     }
 
+    /// The page the walk takes next in page order (`None` once it is over):
+    /// a driver that decodes answers itself decodes this one first, so no
+    /// decoded page waits for the pages in front of it.
+    pub fn next_in_order(&self) -> Option<u32> {
+        self.order.next_page()
+    }
+
     /// How many requests were handed out and not yet recorded.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()

@@ -20,8 +20,17 @@
 //! it exits when this process closes its stdin.
 //!
 //! `cargo bench -p blazeauth-ureq --bench flows` (about a minute).
-//! `FLOWS_LICENSES` (default 10000) and `FLOWS_LATENCY_MS` (default 50) change
-//! the table's size and the latency.
+//! `FLOWS_LICENSES` (default 10000), `FLOWS_PAGE_ROWS` (default 50) and
+//! `FLOWS_LATENCY_MS` (default 50) change the table's size, its pages and the
+//! latency.
+//!
+//! `FLOWS_SLOW_READER_MS=n` runs only a memory scenario instead: an export
+//! with 8 workers whose reader spends `n` ms on each page, so the workers
+//! run ahead and fill their window. After each page it samples the
+//! process's resident memory (`VmRSS`), the live heap, and how many pages
+//! are held (answered by the server, not yet read to their end), and prints
+//! the start, the peak and the end of each. E.g. large pages:
+//! `FLOWS_SLOW_READER_MS=100 FLOWS_LICENSES=200000 FLOWS_PAGE_ROWS=20000 FLOWS_LATENCY_MS=0`.
 
 #![allow(clippy::print_stdout)]
 
@@ -30,7 +39,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use blazeauth_core::api::{CreateLicenseLevels, GetLicensesTable, LicenseSpec};
-use blazeauth_core::{ApplicationId, Client, Config, LicenseDuration, ManagementKey};
+use blazeauth_core::{
+    ApplicationId, Client, Config, LicenseDuration, ManagementKey, Transport, TransportError,
+};
 use blazeauth_emulator::{Emulator, Fault, FaultRule};
 use blazeauth_ureq::{Parallel, UreqTransport};
 use peak_alloc::PeakAlloc;
@@ -38,7 +49,6 @@ use peak_alloc::PeakAlloc;
 type BoxError = Box<dyn std::error::Error>;
 
 const SERVER_ENV: &str = "BLAZEAUTH_FLOWS_SERVER";
-const PAGE_ROWS: usize = 50;
 const WORKERS: [usize; 4] = [1, 2, 4, 8];
 
 /// Counts the heap in use and its peak (the bench's own code may not use
@@ -70,8 +80,8 @@ fn spec() -> Result<LicenseSpec, BoxError> {
 }
 
 /// The child: the emulator with the table to export, served with latency.
-fn serve(licenses: u64, latency: Duration) -> Result<(), BoxError> {
-    let emulator = Emulator::builder().seed(5).page_size(PAGE_ROWS).build();
+fn serve(licenses: u64, page_rows: usize, latency: Duration) -> Result<(), BoxError> {
+    let emulator = Emulator::builder().seed(5).page_size(page_rows).build();
     let export = emulator.create_application("Export")?;
     let create = emulator.create_application("Create")?;
     let local = emulator.client();
@@ -121,9 +131,10 @@ fn row(label: &str, elapsed: Duration, baseline: Duration, peak: usize) {
 
 fn main() -> Result<(), BoxError> {
     let licenses = env_number("FLOWS_LICENSES", 10_000)?;
+    let page_rows = usize::try_from(env_number("FLOWS_PAGE_ROWS", 50)?)?;
     let latency = Duration::from_millis(env_number("FLOWS_LATENCY_MS", 50)?);
     if std::env::var_os(SERVER_ENV).is_some() {
-        return serve(licenses, latency);
+        return serve(licenses, page_rows, latency);
     }
     let mut child = Command::new(std::env::current_exe()?)
         .env(SERVER_ENV, "1")
@@ -143,13 +154,17 @@ fn main() -> Result<(), BoxError> {
     let config = Config::builder(ManagementKey::parse(key)?)
         .base_url(base_url)
         .build()?;
-    let client: Client<UreqTransport> = blazeauth_ureq::client(config);
     let export: ApplicationId = export.parse()?;
     let create: ApplicationId = create.parse()?;
-    let pages = licenses.div_ceil(PAGE_ROWS as u64);
+    if let Ok(ms) = std::env::var("FLOWS_SLOW_READER_MS") {
+        let per_page = Duration::from_millis(ms.parse()?);
+        return slow_reader(config, &export, licenses, page_rows, per_page);
+    }
+    let client: Client<UreqTransport> = blazeauth_ureq::client(config);
+    let pages = licenses.div_ceil(page_rows as u64);
     let batches = licenses.div_ceil(256);
     println!(
-        "flows: {licenses} licenses, {PAGE_ROWS} rows a page ({pages} pages), batches of 256 ({batches}), {} ms latency per request",
+        "flows: {licenses} licenses, {page_rows} rows a page ({pages} pages), batches of 256 ({batches}), {} ms latency per request",
         latency.as_millis()
     );
 
@@ -208,5 +223,111 @@ fn main() -> Result<(), BoxError> {
         }
         row(&format!("{workers} workers"), elapsed, sequential, peak);
     }
+    Ok(())
+}
+
+/// Counts the pages the server answered, around the real transport.
+#[derive(Clone)]
+struct Counting {
+    inner: UreqTransport,
+    answered: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Transport for Counting {
+    type Error = TransportError;
+
+    fn send(
+        &self,
+        request: blazeauth_core::http::Request<Vec<u8>>,
+    ) -> Result<blazeauth_core::http::Response<Vec<u8>>, TransportError> {
+        let response = self.inner.send(request);
+        self.answered
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        response
+    }
+
+    fn max_parallel_requests(&self) -> Option<usize> {
+        self.inner.max_parallel_requests()
+    }
+}
+
+/// The process's resident memory in bytes (`VmRSS`; 0 where there is no /proc).
+fn resident() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kib * 1024)
+        })
+        .unwrap_or(0)
+}
+
+/// The memory scenario: see the module docs.
+fn slow_reader(
+    config: Config,
+    export: &ApplicationId,
+    licenses: u64,
+    page_rows: usize,
+    per_page: Duration,
+) -> Result<(), BoxError> {
+    const WORKERS: usize = 8;
+    let counting = Counting {
+        inner: UreqTransport::new(),
+        answered: std::sync::Arc::default(),
+    };
+    let client = Client::new(config, counting.clone());
+    let pages = licenses.div_ceil(page_rows as u64);
+    client.send(&GetLicensesTable::new(export))?;
+    let mib = |bytes: u64| bytes as f64 / (1024.0 * 1024.0);
+    let (rss_start, heap_start) = (resident(), HEAP.current_usage() as u64);
+    counting
+        .answered
+        .store(0, std::sync::atomic::Ordering::SeqCst);
+    HEAP.reset_peak_usage();
+    println!(
+        "slow reader: {licenses} licenses, {page_rows} rows a page ({pages} pages), {WORKERS} workers, {} ms a page",
+        per_page.as_millis()
+    );
+    let parallel = Parallel::new(&client, WORKERS)?;
+    let (mut rss_peak, mut held_peak) = (rss_start, 0u64);
+    let started = Instant::now();
+    let rows = parallel.rows(GetLicensesTable::new(export), |rows| {
+        let mut n = 0u64;
+        for row in rows {
+            row?;
+            n += 1;
+            if n % page_rows as u64 == 1 {
+                // The first row of page `n / page_rows + 1`: the pages
+                // before it were read to their end.
+                let read = n / page_rows as u64;
+                let answered = counting.answered.load(std::sync::atomic::Ordering::SeqCst);
+                held_peak = held_peak.max(answered.saturating_sub(read));
+                rss_peak = rss_peak.max(resident());
+                std::thread::sleep(per_page);
+            }
+        }
+        Ok::<_, blazeauth_core::Error>(n)
+    })?;
+    if rows != licenses {
+        return Err("the export missed rows".into());
+    }
+    println!(
+        "  {:.2} s; pages held at most {held_peak} (workers + 1 = {})",
+        started.elapsed().as_secs_f64(),
+        WORKERS + 1
+    );
+    println!(
+        "  resident: {:.0} MiB at the start, {:.0} MiB at the peak, {:.0} MiB at the end",
+        mib(rss_start),
+        mib(rss_peak),
+        mib(resident())
+    );
+    println!(
+        "  live heap: {:.0} MiB at the start, {:.0} MiB at the peak, {:.0} MiB at the end",
+        mib(heap_start),
+        mib(HEAP.peak_usage() as u64),
+        mib(HEAP.current_usage() as u64)
+    );
     Ok(())
 }

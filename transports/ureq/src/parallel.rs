@@ -1,12 +1,14 @@
 //! Whole flows with several requests in flight: [`Parallel`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use blazeauth_core::api::{BulkCreate, BulkCreateError, BulkProgress, LicenseSpec};
 use blazeauth_core::{
-    ApplicationId, Client, ConfigError, Error, PagedEndpoint, Pager, ParallelPager, RequestOptions,
-    RowOf, SharedBackoff, TablePage, TableProgress, Transport,
+    ApplicationId, Client, Config, ConfigError, Deferred, DeferredAnswer, Error, PagedEndpoint,
+    Pager, ParallelPager, RequestOptions, RowOf, SharedBackoff, TablePage, TableProgress,
+    Transport,
 };
 
 /// The most workers a flow runs, whatever the transport allows.
@@ -25,8 +27,10 @@ pub const MAX_WORKERS: usize = 64;
 ///
 /// - **Export** ([`rows`](Self::rows)): once the first page has told the page
 ///   count, up to `workers` pages are requested at once; rows still come out
-///   in page order, through an iterator, and at most `workers` pages are held
-///   in memory however long the table. The repeat guard, the page bound and
+///   in page order, through an iterator, and however long the table at most
+///   `workers` pages ahead are held, as undecoded answers: the rows of a page
+///   are decoded on the reader's thread when it reaches the page, so one
+///   decoded page at a time (see [`ParallelRows`]). The repeat guard, the page bound and
 ///   "the table shrank while it was read" work as in a sequential walk: the
 ///   pages are checked in page order.
 /// - **Bulk creation** ([`create_licenses_bulk`](Self::create_licenses_bulk)):
@@ -144,7 +148,10 @@ impl<'c, T: Transport + Send + Sync> Parallel<'c, T> {
     {
         let pager = Pager::starting_at(first.page_number()).max_pages(pager.get_max_pages());
         let window = u32::try_from(self.workers).unwrap_or(u32::MAX);
-        let shared = Shared::new(ParallelPager::with_pager(pager, window));
+        let shared = Shared::new(Export {
+            pager: ParallelPager::with_pager(pager, window),
+            answers: BTreeMap::new(),
+        });
         let options = RequestOptions::default().shared_backoff(SharedBackoff::new());
         std::thread::scope(|scope| {
             for _ in 0..self.workers {
@@ -155,6 +162,8 @@ impl<'c, T: Transport + Send + Sync> Parallel<'c, T> {
             let _stop = StopPages(&shared);
             consume(&mut ParallelRows {
                 shared: &shared,
+                first: &first,
+                config: self.client.config(),
                 current: Vec::new().into_iter(),
                 done: false,
             })
@@ -266,11 +275,21 @@ impl<S> Shared<S> {
     }
 }
 
-/// A worker of an export: takes the next page number, fetches it, records it.
+/// The state of an export: the walk, and the answers fetched and not yet
+/// decoded. A page is in flight for the walk until the reader has decoded
+/// it, so the window bounds the answers held too.
+struct Export<E: PagedEndpoint> {
+    pager: ParallelPager<E::Output>,
+    answers: BTreeMap<u32, Result<DeferredAnswer, Error>>,
+}
+
+/// A worker of an export: takes the next page number, fetches its answer
+/// (checked, retried as the call decides, not decoded: see [`Deferred`]),
+/// and leaves it for the reader.
 fn fetch_pages<T, E>(
     client: &Client<T>,
     first: &E,
-    shared: &Shared<ParallelPager<E::Output>>,
+    shared: &Shared<Export<E>>,
     options: &RequestOptions,
 ) where
     T: Transport,
@@ -278,37 +297,54 @@ fn fetch_pages<T, E>(
 {
     loop {
         let page = {
-            let mut pager = shared.lock();
+            let mut export = shared.lock();
             loop {
-                if let Some(page) = pager.next_request() {
+                if let Some(page) = export.pager.next_request() {
                     break page;
                 }
-                if pager.is_finished() {
+                if export.pager.is_finished() {
                     return;
                 }
-                pager = shared.wait(pager);
+                export = shared.wait(export);
             }
         };
-        // Should the transport panic, the page is recorded as failed
-        // (`TransportErrorKind::Panicked`), so the reader sees an error
-        // rather than a table that ends early, and the walk ends.
-        let result = client.send_catching_panics(&first.with_page(page), options);
-        shared.update(|pager| pager.record(page, result));
+        // Should the transport panic, the page fails with
+        // `TransportErrorKind::Panicked`, so the reader sees an error rather
+        // than a table that ends early, and the walk ends.
+        let answer = client.send_catching_panics(&Deferred::new(first.with_page(page)), options);
+        shared.update(|export| {
+            if !export.pager.is_finished() {
+                export.answers.insert(page, answer);
+            }
+        });
     }
 }
 
 /// Stops an export's workers when the reader is done.
-struct StopPages<'a, P: TablePage>(&'a Shared<ParallelPager<P>>);
+struct StopPages<'a, E: PagedEndpoint>(&'a Shared<Export<E>>);
 
-impl<P: TablePage> Drop for StopPages<'_, P> {
+impl<E: PagedEndpoint> Drop for StopPages<'_, E> {
     fn drop(&mut self) {
-        self.0.update(ParallelPager::stop);
+        self.0.update(|export| {
+            export.pager.stop();
+            export.answers.clear();
+        });
     }
 }
 
 /// The rows of a concurrent export, in page order; see [`Parallel::rows`].
+///
+/// The workers fetch answers; the rows of each page are decoded here, on
+/// the reader's thread, when the reader reaches that page. So at most one
+/// decoded page is held (the one being read), besides the undecoded answers
+/// of the pages ahead (at most [`Parallel::workers`]): decoded rows take
+/// more memory than their JSON, and rows allocated on one thread and freed
+/// on another make glibc's per-thread arenas keep far more memory than is
+/// in use.
 pub struct ParallelRows<'s, E: PagedEndpoint> {
-    shared: &'s Shared<ParallelPager<E::Output>>,
+    shared: &'s Shared<Export<E>>,
+    first: &'s E,
+    config: &'s Config,
     current: std::vec::IntoIter<RowOf<E>>,
     done: bool,
 }
@@ -326,11 +362,21 @@ impl<E: PagedEndpoint> ParallelRows<'_, E> {
     /// How far the walk is: pages taken, the page count the latest of them
     /// reported, and rows handed out.
     pub fn progress(&self) -> TableProgress {
-        let progress = self.shared.lock().progress();
+        let progress = self.shared.lock().pager.progress();
         let mut handed_out = progress;
         handed_out.rows = progress.rows - self.current.len() as u64;
         handed_out
     }
+}
+
+/// What the reader does next.
+enum Next<P> {
+    /// Hand out this page (or the error that ended the walk).
+    Ready(Result<P, Error>),
+    /// Decode the answer of this page, the next in page order.
+    Decode(u32, Result<DeferredAnswer, Error>),
+    /// The walk is over.
+    End,
 }
 
 impl<E: PagedEndpoint> Iterator for ParallelRows<'_, E> {
@@ -344,27 +390,42 @@ impl<E: PagedEndpoint> Iterator for ParallelRows<'_, E> {
             if self.done {
                 return None;
             }
+            // The page read to its end goes before the next is decoded.
+            self.current = Vec::new().into_iter();
             let next = {
-                let mut pager = self.shared.lock();
+                let mut export = self.shared.lock();
                 loop {
-                    if let Some(page) = pager.next_ready() {
-                        break Some(page);
+                    if let Some(page) = export.pager.next_ready() {
+                        break Next::Ready(page);
                     }
-                    if pager.is_finished() {
-                        break None;
+                    let next = export.pager.next_in_order();
+                    if let Some(answer) = next.and_then(|page| export.answers.remove(&page)) {
+                        break Next::Decode(next.unwrap_or_default(), answer);
                     }
-                    pager = self.shared.wait(pager);
+                    if export.pager.is_finished() {
+                        break Next::End;
+                    }
+                    export = self.shared.wait(export);
                 }
             };
-            // A page taken frees a place in the window.
-            self.shared.changed.notify_all();
             match next {
-                Some(Ok(page)) => self.current = page.into_rows().into_iter(),
-                Some(Err(e)) => {
+                Next::Decode(page, answer) => {
+                    let endpoint = Deferred::new(self.first.with_page(page));
+                    let decoded = answer.and_then(|a| endpoint.decode(self.config, a));
+                    self.shared
+                        .update(|export| export.pager.record(page, decoded));
+                }
+                Next::Ready(Ok(page)) => {
+                    // A page taken frees a place in the window.
+                    self.shared.changed.notify_all();
+                    self.current = page.into_rows().into_iter();
+                }
+                Next::Ready(Err(e)) => {
+                    self.shared.changed.notify_all();
                     self.done = true;
                     return Some(Err(e));
                 }
-                None => {
+                Next::End => {
                     self.done = true;
                     return None;
                 }

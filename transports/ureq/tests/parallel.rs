@@ -354,3 +354,141 @@ fn the_worker_count_is_bounded_by_the_connection_pool() {
     assert!(Parallel::new(&local, blazeauth_ureq::MAX_WORKERS).is_ok());
     assert!(Parallel::new(&local, blazeauth_ureq::MAX_WORKERS + 1).is_err());
 }
+
+// ---- memory: decoded rows held at once (issue 19, item 8) ----
+
+/// Decoded rows alive now, and the most ever alive at once.
+static ALIVE: AtomicUsize = AtomicUsize::new(0);
+static MOST_ALIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// A licenses-table row that counts itself while it is alive.
+#[derive(Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(from = "RowId")]
+struct CountedRow(u64);
+
+#[derive(serde::Deserialize)]
+struct RowId {
+    id: serde_json::Value,
+}
+
+impl From<RowId> for CountedRow {
+    fn from(row: RowId) -> Self {
+        let alive = ALIVE.fetch_add(1, Ordering::SeqCst) + 1;
+        MOST_ALIVE.fetch_max(alive, Ordering::SeqCst);
+        let id = row.id.as_u64().or_else(|| row.id.as_str()?.parse().ok());
+        CountedRow(id.unwrap_or_default())
+    }
+}
+
+impl Drop for CountedRow {
+    fn drop(&mut self) {
+        ALIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl blazeauth_core::TableRow for CountedRow {
+    fn row_key(&self) -> impl std::hash::Hash + '_ {
+        self.0
+    }
+}
+
+/// The licenses table, its rows decoded as [`CountedRow`]s.
+#[derive(Debug, Clone)]
+struct CountedTable(GetLicensesTable);
+
+use blazeauth_core::PagedEndpoint as _;
+
+impl blazeauth_core::Endpoint for CountedTable {
+    type Payload = blazeauth_core::TablePayload<CountedRow>;
+    type Output = blazeauth_core::Page<CountedRow>;
+
+    fn method(&self) -> blazeauth_core::http::Method {
+        self.0.method()
+    }
+
+    fn path(&self) -> &str {
+        self.0.path()
+    }
+
+    fn scope(&self) -> Option<blazeauth_core::Scope> {
+        self.0.scope()
+    }
+
+    fn write(
+        &self,
+        parts: &mut blazeauth_core::RequestParts,
+    ) -> Result<(), blazeauth_core::InvalidInput> {
+        self.0.write(parts)
+    }
+
+    fn output(
+        &self,
+        _: Option<String>,
+        payload: Self::Payload,
+    ) -> Result<Self::Output, blazeauth_core::MissingField> {
+        Ok(blazeauth_core::Page::new(
+            payload.data.ok_or(blazeauth_core::MissingField("data"))?,
+            self.0.page_number(),
+            payload
+                .total_pages
+                .ok_or(blazeauth_core::MissingField("totalPages"))?,
+        ))
+    }
+}
+
+impl blazeauth_core::PagedEndpoint for CountedTable {
+    fn page_number(&self) -> u32 {
+        self.0.page_number()
+    }
+
+    fn with_page(&self, page: u32) -> Self {
+        Self(self.0.with_page(page))
+    }
+}
+
+/// A slow reader lets the workers run a full window ahead; the pages ahead
+/// are held as answers, not as decoded rows: at most the page being read is
+/// decoded (rows decoded on the worker threads would be `workers + 1` pages
+/// of rows, allocated on threads other than the one that frees them).
+#[test]
+fn a_slow_reader_holds_one_decoded_page_however_far_the_workers_run_ahead() {
+    const PAGE: usize = 100;
+    const PAGES: usize = 30;
+    const WORKERS: usize = 8;
+    let s = setup((PAGE * PAGES) as u64, PAGE);
+    let parallel = Parallel::new(&s.client, WORKERS).unwrap();
+    let answered = || s.watched.log.lock().unwrap().len();
+    let before = answered();
+    MOST_ALIVE.store(ALIVE.load(Ordering::SeqCst), Ordering::SeqCst);
+    let (rows, held) = parallel.rows(CountedTable(GetLicensesTable::new(&s.app)), |rows| {
+        let (mut n, mut held) = (0usize, 0usize);
+        for row in rows {
+            drop(row.unwrap());
+            n += 1;
+            if n % PAGE == 1 {
+                // Reading page `read + 1`: wait until the workers have
+                // fetched a whole window ahead (or every page).
+                let read = n / PAGE;
+                let want = PAGES.min(read + WORKERS);
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while answered() - before < want && Instant::now() < deadline {
+                    std::thread::yield_now();
+                }
+                held = held.max(answered() - before - read);
+            }
+        }
+        (n, held)
+    });
+    assert_eq!(rows, PAGE * PAGES);
+    assert!(
+        held >= WORKERS - 1,
+        "the workers never ran ahead ({held} pages)"
+    );
+    assert!(held <= WORKERS + 1, "{held} pages held");
+    let most = MOST_ALIVE.load(Ordering::SeqCst);
+    assert!(
+        most <= PAGE + 1,
+        "{most} decoded rows alive at once: more than the page being read"
+    );
+    assert_eq!(ALIVE.load(Ordering::SeqCst), 0);
+}
