@@ -13,8 +13,9 @@ use blazeauth_emulator::control::{
 use blazeauth_emulator::{Emulator, ManualClock, OffsetClock, ServeOptions, Server};
 use serde_json::{Value, json};
 
+mod common;
+
 const TOKEN: &str = "control-bounds-token";
-const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn control(emulator: &Emulator, method: &str, route: &str, body: &Value) -> (u16, Value) {
     let request = http::Request::builder()
@@ -229,14 +230,6 @@ fn the_fault_flag_takes_the_same_bounds() {
 
 // ---- over HTTP ----
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(TIMEOUT))
-        .build()
-        .into()
-}
-
 fn served() -> (Emulator, Server) {
     let emulator = Emulator::builder().clock(OffsetClock::new()).build();
     let server = emulator
@@ -246,7 +239,7 @@ fn served() -> (Emulator, Server) {
 }
 
 fn post(server: &Server, route: &str, body: &Value) -> (u16, Value) {
-    let mut answer = agent()
+    let mut answer = common::http_agent()
         .post(format!("{}/_emulator/{route}", server.base_url()))
         .header("authorization", format!("Bearer {TOKEN}"))
         .send(body.to_string().as_bytes())
@@ -258,25 +251,14 @@ fn post(server: &Server, route: &str, body: &Value) -> (u16, Value) {
 
 /// The server still answers: the API and the control surface.
 fn still_serving(server: &Server) {
-    let mut api = agent()
-        .get(format!(
-            "{}/api/v1/panel/get-applications",
-            server.base_url()
-        ))
-        .header(
-            "authorization",
-            format!("Bearer {}", server.admin_key().expose_secret()),
-        )
-        .call()
-        .expect("the API answers");
-    assert_eq!(api.status(), 200);
-    let body = api.body_mut().read_to_string().expect("body");
+    let (status, body) = common::get_applications(server).expect("the API answers");
+    assert_eq!(status, 200);
     assert!(
         body.len() < 1024,
         "an ordinary answer: {} bytes",
         body.len()
     );
-    let state = agent()
+    let state = common::http_agent()
         .get(format!("{}/_emulator/state", server.base_url()))
         .header("authorization", format!("Bearer {TOKEN}"))
         .call()

@@ -24,6 +24,8 @@ use blazeauth_core::api::{
 use blazeauth_emulator::{Emulator, ServeOptions, Server};
 use serde_json::Value;
 
+mod common;
+
 const TOKEN: &str = "hostile-clients-token";
 /// How long a client waits for an answer that must come.
 const DEADLINE: Duration = Duration::from_secs(30);
@@ -75,27 +77,21 @@ fn eventually(mut condition: impl FnMut() -> bool) -> bool {
     condition()
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(DEADLINE))
-        .build()
-        .into()
+/// `GET /_emulator/state` over a raw socket: every byte until the server
+/// closed, and whether it did within [`DEADLINE`].
+fn state_over_socket(server: &Server) -> (Vec<u8>, bool) {
+    let mut stream = TcpStream::connect(server.addr()).expect("connect");
+    write!(
+        stream,
+        "GET /_emulator/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    read_until_closed(&mut stream, DEADLINE)
 }
 
 /// The API still answers an ordinary request.
 fn serves(server: &Server) -> bool {
-    agent()
-        .get(format!(
-            "{}/api/v1/panel/get-applications",
-            server.base_url()
-        ))
-        .header(
-            "authorization",
-            format!("Bearer {}", server.admin_key().expose_secret()),
-        )
-        .call()
-        .is_ok_and(|answer| answer.status() == 200)
+    common::get_applications(server).is_some_and(|(status, _)| status == 200)
 }
 
 #[test]
@@ -332,13 +328,7 @@ fn a_large_state_is_streamed_and_reads_back_exactly() {
         .expect("serve");
 
     // Over a raw socket: chunked, no Content-Length, many chunks.
-    let mut stream = TcpStream::connect(server.addr()).expect("connect");
-    write!(
-        stream,
-        "GET /_emulator/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request");
-    let (raw, closed) = read_until_closed(&mut stream, DEADLINE);
+    let (raw, closed) = state_over_socket(&server);
     assert!(closed);
     let text = String::from_utf8_lossy(&raw);
     let (head, mut rest) = text.split_once("\r\n\r\n").expect("a head");
@@ -387,7 +377,7 @@ fn a_large_state_is_streamed_and_reads_back_exactly() {
     drop(slow);
 
     // ureq reads it as any client would.
-    let mut answer = agent()
+    let mut answer = common::http_agent()
         .get(format!("{}/_emulator/state", server.base_url()))
         .header("authorization", format!("Bearer {TOKEN}"))
         .call()
@@ -411,13 +401,7 @@ fn a_small_state_keeps_its_content_length() {
     let server = emulator
         .serve_with(ServeOptions::new().admin_token(TOKEN))
         .expect("serve");
-    let mut stream = TcpStream::connect(server.addr()).expect("connect");
-    write!(
-        stream,
-        "GET /_emulator/state HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("request");
-    let (raw, _) = read_until_closed(&mut stream, DEADLINE);
+    let (raw, _) = state_over_socket(&server);
     let text = String::from_utf8_lossy(&raw).to_ascii_lowercase();
     assert!(text.contains("content-length:"), "{text}");
     assert!(!text.contains("transfer-encoding"), "{text}");

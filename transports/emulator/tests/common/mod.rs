@@ -173,3 +173,31 @@ pub fn variable(
     }
     body
 }
+
+/// A plain-HTTP client for the served emulator: every status is an answer,
+/// and no call takes more than 30 s.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// `GET get-applications` on `server` with its admin key: the status and
+/// body of an ordinary API answer, or `None` when the server did not answer.
+pub fn get_applications(server: &blazeauth_emulator::Server) -> Option<(u16, String)> {
+    let mut answer = http_agent()
+        .get(format!(
+            "{}/api/v1/panel/get-applications",
+            server.base_url()
+        ))
+        .header(
+            "authorization",
+            format!("Bearer {}", server.admin_key().expose_secret()),
+        )
+        .call()
+        .ok()?;
+    let body = answer.body_mut().read_to_string().ok()?;
+    Some((answer.status().as_u16(), body))
+}
